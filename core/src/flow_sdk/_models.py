@@ -1,0 +1,77 @@
+"""Typed records for what the platform returns.
+
+msgspec Structs decode straight from the response bytes, several times
+faster than ``json.loads`` into dicts. Unknown fields are ignored, so a newer
+platform does not break an older SDK.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+__all__ = ["Component", "ComponentVersion", "Model", "Org", "Page", "User", "Workspace"]
+
+T = TypeVar("T")
+
+
+class Model(msgspec.Struct, kw_only=True):
+    """Base of every record: attribute access, equality, and ``to_dict()``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as plain JSON-compatible Python values."""
+        result = msgspec.to_builtins(self)
+        assert isinstance(result, dict)
+        return result
+
+
+class Page(msgspec.Struct, Generic[T]):
+    """One page of a list: its items and the cursor of the next page."""
+
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class Org(Model):
+    id: str
+    name: str
+    slug: str | None = None
+
+
+class Workspace(Model):
+    id: str
+    org_id: str
+    name: str
+    slug: str | None = None
+
+
+class User(Model):
+    id: str
+    email: str | None = None
+    name: str | None = None
+    orgs: list[dict[str, Any]] = []
+
+
+class Component(Model):
+    """A catalog component of any type (agent, model, tool, …)."""
+
+    id: str
+    type: str
+    name: str
+    description: str = ""
+    spec: dict[str, Any] = {}
+    version: int = 1
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class ComponentVersion(Model):
+    """One entry in a component's version history (each write adds one)."""
+
+    version: int
+    name: str
+    description: str = ""
+    spec: dict[str, Any] = {}
+    created_at: datetime | None = None

@@ -1,0 +1,72 @@
+"""Secret redaction: one place that knows what a secret looks like.
+
+Every string that may reach a repr, a log line or an error message passes
+through here, so a key or token pasted into a URL or echoed by a server
+never leaks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+__all__ = ["REDACTED", "redact_headers", "redact_text", "redact_url"]
+
+REDACTED = "<redacted>"
+
+_SECRET_PATTERNS = (
+    # Flow API keys.
+    re.compile(r"fl_[A-Za-z0-9_\-]{4,}"),
+    # JSON Web Tokens: three base64url parts, the first two starting with '{"'.
+    re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*"),
+    # Anything following a Bearer scheme.
+    re.compile(r"(?i)(?<=bearer )[^\s\"',]+"),
+    # Password part of a DSN (scheme://user:password@host).
+    re.compile(r"(?<=://)([^/\s:@]*):[^/\s@]+(?=@)"),
+)
+
+_SECRET_WORDS = ("token", "key", "secret", "password", "passwd", "signature", "auth", "credential")
+
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
+)
+
+
+def _is_secret_name(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in _SECRET_WORDS)
+
+
+def redact_text(text: str) -> str:
+    """Replace anything that looks like a credential in free text."""
+    for pattern in _SECRET_PATTERNS:
+        if pattern.groups:
+            text = pattern.sub(lambda m: f"{m.group(1)}:{REDACTED}", text)
+        else:
+            text = pattern.sub(REDACTED, text)
+    return text
+
+
+def redact_url(url: str) -> str:
+    """Drop user info and secret-looking query values from a URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_text(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{REDACTED}@{netloc.rpartition('@')[2]}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, REDACTED if _is_secret_name(k) else v) for k, v in pairs], safe="<>")
+    return redact_text(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of request or response headers safe to log."""
+    return {
+        str(k): (REDACTED if str(k).lower() in _SECRET_HEADERS else redact_text(str(v)))
+        for k, v in headers.items()
+    }
