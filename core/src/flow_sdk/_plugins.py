@@ -211,7 +211,7 @@ class PluginHost:
 
     def transport_for(self, platform_url: str) -> Any:
         """The first transport a plugin offers for ``platform_url``, or None."""
-        return self.pm.hook.flow_sdk_transport(platform_url=platform_url)
+        return self.pm.hook.flow_sdk_transport(platform_url=platform_url, plugin_manager=self.pm)
 
     def error_for(self, name: str) -> PluginError | None:
         """The error to raise for a namespace that a plugin meant to provide but cannot."""

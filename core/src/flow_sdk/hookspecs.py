@@ -66,8 +66,13 @@ def flow_sdk_cli_commands(commands: Any) -> None:
 
 
 @hookspec(firstresult=True)
-def flow_sdk_transport(platform_url: str) -> httpx.BaseTransport | None:
+def flow_sdk_transport(
+    platform_url: str, plugin_manager: pluggy.PluginManager
+) -> httpx.BaseTransport | None:
     """The httpx transport for ``platform_url``, or None to let another plugin answer.
+
+    ``plugin_manager`` is the pluggy manager of the plugins in use, so a
+    transport that serves a platform (the local one) can ask them for more.
 
     Asked for every httpx client the SDK makes, the static methods' included:
     this is how the embedded local platform, a recording transport or a test
