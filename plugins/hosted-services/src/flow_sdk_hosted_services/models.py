@@ -1,0 +1,50 @@
+"""Typed records for hosted services, shared by the SDK and the local routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flow_sdk import Model
+
+__all__ = ["Endpoint", "HostedService", "ServiceVersion"]
+
+
+class Endpoint(Model):
+    """One route of a service: ``method`` and ``path`` answered by ``handler``.
+
+    ``handler`` is Python source run as a code block (see the README for what
+    it receives and returns). ``path`` may hold ``{name}`` segments, which the
+    handler receives as ``params``.
+    """
+
+    method: str
+    path: str
+    handler: str
+    timeout_s: float | None = None
+
+
+class ServiceVersion(Model):
+    """An immutable, published definition of a service: ``v{version}``."""
+
+    version: int
+    name: str
+    endpoints: list[Endpoint]
+    published_at: datetime | None = None
+
+
+class HostedService(Model):
+    """A service of the org: its editable definition and its published versions.
+
+    ``version`` counts edits (for ``if_match``); ``latest_version`` is the
+    newest published ``vN``, the one that answers when no version is named.
+    """
+
+    id: str
+    name: str
+    description: str = ""
+    endpoints: list[Endpoint] = []
+    versions: list[ServiceVersion] = []
+    latest_version: int | None = None
+    version: int = 1
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -1,0 +1,126 @@
+"""``client.hosted_services``: define, publish and call the org's hosted services."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import msgspec
+from flow_sdk import Page, ResourceNamespace
+
+from .models import Endpoint, HostedService, ServiceVersion
+
+__all__ = ["HostedServicesNamespace"]
+
+EndpointLike = Endpoint | Mapping[str, Any]
+
+
+def _fields(
+    name: str | None,
+    description: str | None,
+    endpoints: Iterable[EndpointLike] | None,
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if name is not None:
+        fields["name"] = name
+    if description is not None:
+        fields["description"] = description
+    if endpoints is not None:
+        fields["endpoints"] = [
+            msgspec.to_builtins(e) if isinstance(e, Endpoint) else dict(e) for e in endpoints
+        ]
+    return fields
+
+
+class HostedServicesNamespace(ResourceNamespace[HostedService]):
+    """Hosted services of the selected org (``/api/v1/orgs/{org}/services``).
+
+    Edit a service freely, ``publish`` it to freeze an immutable ``vN``, and
+    ``invoke`` its endpoints: the latest published version answers unless a
+    ``version`` is named.
+    """
+
+    path = "services"
+    scope = "org"
+    model = HostedService
+
+    def create(  # type: ignore[override]
+        self,
+        data: Mapping[str, Any] | msgspec.Struct | None = None,
+        *,
+        name: str | None = None,
+        endpoints: Iterable[EndpointLike] | None = None,
+        description: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> HostedService:
+        """Create a service from ``data`` and/or ``name``, ``endpoints``, ``description``.
+
+        Each endpoint is ``{"method", "path", "handler"}`` (or an ``Endpoint``).
+        Nothing answers until the service is published.
+        """
+        return super().create(
+            data, idempotency_key=idempotency_key, **_fields(name, description, endpoints)
+        )
+
+    def update(  # type: ignore[override]
+        self,
+        service_id: str,
+        data: Mapping[str, Any] | msgspec.Struct | None = None,
+        *,
+        name: str | None = None,
+        endpoints: Iterable[EndpointLike] | None = None,
+        description: str | None = None,
+        if_match: int | str | None = None,
+    ) -> HostedService:
+        """Change the editable definition; published versions stay as they were."""
+        return super().update(
+            service_id, data, if_match=if_match, **_fields(name, description, endpoints)
+        )
+
+    def get(self, service_id: str) -> HostedService:
+        """One service, with its current definition and its published versions."""
+        return super().get(service_id)
+
+    def delete(self, service_id: str, *, if_match: int | str | None = None) -> None:
+        """Delete the service and every published version of it."""
+        super().delete(service_id, if_match=if_match)
+
+    def publish(self, service_id: str, *, idempotency_key: str | None = None) -> ServiceVersion:
+        """Freeze the current definition as the next immutable version ``vN``."""
+        return self._request(  # type: ignore[no-any-return]
+            "POST",
+            self._item(service_id, "versions"),
+            idempotency_key=idempotency_key,
+            type=ServiceVersion,
+        )
+
+    def versions(self, service_id: str) -> builtins.list[ServiceVersion]:
+        """Every published version of the service, oldest first."""
+        page = self._request("GET", self._item(service_id, "versions"), type=Page[ServiceVersion])
+        return page.items  # type: ignore[no-any-return]
+
+    def invoke(
+        self,
+        service_id: str,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        version: int | str | None = None,
+    ) -> Any:
+        """Call an endpoint and return its JSON: the same request as ``client.invoke_service``.
+
+        Without ``version`` the latest published version answers. An unknown
+        path is ``CLINotFoundError``, a wrong method ``CLIClientError`` (405),
+        a failing handler ``CLIServerError`` (502) carrying the handler's error.
+        """
+        return self._client.invoke_service(
+            service_id,
+            method,
+            path,
+            body=body,
+            query=dict(query) if query is not None else None,
+            version=version,
+        )
