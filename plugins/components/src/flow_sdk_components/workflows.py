@@ -1,0 +1,153 @@
+"""``client.workflows``: workflow components, plus validating and running them.
+
+A workflow's ``spec``::
+
+    {
+      "steps": [
+        {"id": "load", "component": {"type": "code_block", "id": "cmp_..."},
+         "inputs": {"n": "$inputs.n", "scale": 2}},
+        {"id": "sum", "component": {"type": "code_block", "id": "cmp_..."},
+         "inputs": {"values": "$steps.load.outputs.values"}}
+      ],
+      "outputs": {"total": "$steps.sum.outputs.total"}
+    }
+
+An input value is a literal, ``"$inputs.<name>"`` (the run's inputs) or
+``"$steps.<step_id>.outputs.<name>"`` (an earlier step's output; deeper
+``.key`` parts go into nested dicts). Steps run in order; the first that
+fails fails the run and the rest are skipped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from flow_sdk import ComponentTypeNamespace, Page, Paginator
+from flow_sdk._urls import path_segment
+
+from ._polling import Backoff, poll_until
+from .models import WorkflowRun, WorkflowValidation
+
+__all__ = ["DEFAULT_WAIT_TIMEOUT_S", "WorkflowsNamespace"]
+
+DEFAULT_WAIT_TIMEOUT_S = 300.0
+_MAX_PAGE_SIZE = 500
+
+
+class WorkflowsNamespace(ComponentTypeNamespace):
+    """Workflows: ordered steps that run other components and pass outputs on."""
+
+    component_type: ClassVar[str] = "workflow"
+    #: How ``wait_for_run`` waits between polls (tests swap these for fakes).
+    backoff: ClassVar[Backoff] = Backoff(initial=0.05, factor=1.5, maximum=1.0)
+    sleep: staticmethod[[float], None] = staticmethod(time.sleep)
+    clock: staticmethod[[], float] = staticmethod(time.monotonic)
+
+    def _run_url(self, workflow_id: str, *more: str) -> str:
+        return self._item(workflow_id, "runs", *more)
+
+    def validate(self, workflow_id: str) -> WorkflowValidation:
+        """Check that the workflow can run: every step references a component that
+        exists and can run, and every ``$steps`` reference names an earlier step.
+
+        Returns ``valid`` and the ``issues`` found; raises only when the
+        workflow itself does not exist (``CLINotFoundError``).
+        """
+        result: WorkflowValidation = self._request(
+            "POST", self._item(workflow_id, "validate"), type=WorkflowValidation
+        )
+        return result
+
+    def run(
+        self,
+        workflow_id: str,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        wait: bool = False,
+        timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
+        on_progress: Callable[[WorkflowRun], object] | None = None,
+        idempotency_key: str | None = None,
+    ) -> WorkflowRun:
+        """Start a run of the workflow with ``inputs``; the platform runs it in the background.
+
+        Returns the queued run at once, or with ``wait=True`` the finished run
+        (``succeeded`` or ``failed``: a failed run is returned, not raised;
+        see ``run.error`` and ``run.failed_step``). Waiting longer than
+        ``timeout_s`` raises ``CLITimeoutError``; ``on_progress`` sees each
+        change while waiting. A workflow that does not validate is a
+        ``CLIValidationError`` (422) listing the issues.
+        """
+        run: WorkflowRun = self._request(
+            "POST",
+            self._run_url(workflow_id),
+            json={"inputs": dict(inputs or {})},
+            idempotency_key=idempotency_key,
+            type=WorkflowRun,
+        )
+        if not wait:
+            return run
+        if on_progress is not None:
+            on_progress(run)
+        if run.finished:
+            return run
+        return self.wait_for_run(workflow_id, run.id, timeout_s=timeout_s, on_progress=on_progress)
+
+    def get_run(self, workflow_id: str, run_id: str) -> WorkflowRun:
+        """One run of the workflow, with each step's status, outputs and error."""
+        run: WorkflowRun = self._request(
+            "GET", self._run_url(workflow_id, path_segment(run_id, "run_id")), type=WorkflowRun
+        )
+        return run
+
+    def list_runs(
+        self,
+        workflow_id: str,
+        *,
+        status: str | None = None,
+        page_size: int = 50,
+        limit: int | None = None,
+    ) -> Paginator[WorkflowRun]:
+        """The workflow's runs, newest first, fetched lazily page by page.
+
+        ``status`` keeps only runs in that status (``queued``, ``running``,
+        ``succeeded``, ``failed``).
+        """
+        if not 1 <= page_size <= _MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {_MAX_PAGE_SIZE}")
+        url = self._run_url(workflow_id)
+
+        def fetch(cursor: str | None) -> Page[WorkflowRun]:
+            params = {"limit": page_size, "cursor": cursor, "status": status}
+            page: Page[WorkflowRun] = self._request(
+                "GET", url, params=params, type=Page[WorkflowRun]
+            )
+            return page
+
+        return Paginator(fetch, limit=limit)
+
+    def wait_for_run(
+        self,
+        workflow_id: str,
+        run_id: str,
+        *,
+        timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
+        on_progress: Callable[[WorkflowRun], object] | None = None,
+    ) -> WorkflowRun:
+        """Poll the run (with backoff, up to 1 s apart) until it succeeds or fails.
+
+        Returns the finished run; raises ``CLITimeoutError`` after
+        ``timeout_s`` seconds (the run goes on on the platform).
+        ``on_progress(run)`` is called with the first state and each change.
+        """
+        return poll_until(
+            lambda: self.get_run(workflow_id, run_id),
+            lambda run: run.finished,
+            timeout_s=timeout_s,
+            describe=WorkflowRun.progress_line,
+            on_progress=on_progress,
+            backoff=self.backoff,
+            sleep=self.sleep,
+            clock=self.clock,
+        )
