@@ -1,0 +1,16 @@
+"""Hook implementations of flow-sdk-policies; light: everything else loads on use."""
+
+from __future__ import annotations
+
+from flow_sdk import NamespaceSpec, hookimpl
+
+
+@hookimpl
+def flow_sdk_namespaces() -> list[NamespaceSpec]:
+    return [
+        NamespaceSpec(
+            "policies",
+            "flow_sdk_policies._namespace:PoliciesNamespace",
+            summary="access policies: allow or deny actions on resources",
+        )
+    ]

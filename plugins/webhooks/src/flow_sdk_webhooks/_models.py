@@ -1,0 +1,131 @@
+"""Typed records for webhooks: what the platform returns and what it accepts.
+
+The request bodies are the msgspec types the local platform validates with,
+so the SDK, the routes and the OpenAPI document stay in step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from flow_sdk import Model
+
+__all__ = [
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryStatus",
+    "Event",
+    "Webhook",
+    "WebhookCreate",
+    "WebhookUpdate",
+    "WebhookWithSecret",
+]
+
+DeliveryStatus = Literal["pending", "retrying", "succeeded", "failed"]
+
+#: ``*`` (every event), ``<kind>.*`` (every event of a kind) or ``<kind>.<verb>``.
+EventPattern = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=100,
+        pattern=r"^(\*|[a-z][a-z0-9_]*\.(\*|[a-z][a-z0-9_]*))$",
+        description="an event type such as `dataset.created`, `dataset.*`, or `*`",
+    ),
+]
+EventPatterns = Annotated[list[EventPattern], msgspec.Meta(min_length=1, max_length=100)]
+Url = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Description = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class Webhook(Model):
+    """A webhook of a workspace: where events are POSTed and which ones."""
+
+    id: str
+    url: str
+    events: list[str]
+    active: bool = True
+    description: str = ""
+    version: int = 1
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class WebhookWithSecret(Webhook, kw_only=True):
+    """The create response: the webhook plus its signing secret, shown this once.
+
+    Keep ``secret`` where your receiver can read it; the platform never returns it again.
+    """
+
+    secret: str
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in self.__struct_fields__ if name != "secret"
+        )
+        return f"{type(self).__name__}({fields}, secret=<redacted>)"
+
+    __str__ = __repr__
+
+
+class DeliveryAttempt(Model):
+    """One POST of a delivery to the webhook's URL."""
+
+    number: int
+    started_at: datetime
+    duration_ms: float = 0.0
+    response_code: int | None = None
+    error: str | None = None
+
+
+class Delivery(Model):
+    """One event sent to one webhook, with every attempt made so far."""
+
+    id: str
+    webhook_id: str
+    event_id: str
+    event_type: str
+    status: DeliveryStatus
+    attempts: int = 0
+    response_code: int | None = None
+    error: str | None = None
+    created_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    history: list[DeliveryAttempt] = []
+
+    @property
+    def done(self) -> bool:
+        """True once the delivery succeeded or gave up."""
+        return self.status in ("succeeded", "failed")
+
+
+class Event(Model):
+    """The JSON body a receiver gets: what happened, where and to what."""
+
+    id: str
+    type: str
+    created_at: datetime
+    org_id: str
+    workspace_id: str
+    data: dict[str, Any] = {}
+
+
+class WebhookCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Body of ``POST <tenant>/webhooks``."""
+
+    url: Url
+    events: EventPatterns
+    active: bool = True
+    description: Description = ""
+
+
+class WebhookUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """Body of ``PATCH <tenant>/webhooks/{id}``: only the fields to change."""
+
+    url: Url | msgspec.UnsetType = msgspec.UNSET
+    events: EventPatterns | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
