@@ -33,7 +33,13 @@ from ._errors import (
 from ._plugins import PluginHost, PluginInfo, load_plugins, resolve_factory
 from ._redact import redact_text
 from ._retry import RetryBudget, RetryPolicy
-from ._transport import SafeClient, build_http_client, decode_error_body, error_from_response
+from ._transport import (
+    SafeClient,
+    build_http_client,
+    decode_error_body,
+    decode_json,
+    error_from_response,
+)
 from ._urls import API_PREFIX, org_path, path_segment, tenant_path
 
 __all__ = [
@@ -84,6 +90,59 @@ def _static_http(platform_url: str, plugins: PluginHost | None = None) -> httpx.
 def _detail(response: httpx.Response) -> str:
     detail, _code, text = decode_error_body(response.content)
     return detail if isinstance(detail, str) else (redact_text(text) or "no detail")
+
+
+def _static_failure(exc: httpx.HTTPError, request: httpx.Request, what: str) -> CLIClientError:
+    """``<what>: <cause>`` for a static call that never got a response."""
+    cls = CLITimeoutError if isinstance(exc, httpx.TimeoutException) else CLIConnectionError
+    return cls(
+        f"{what}: {redact_text(str(exc)) or type(exc).__name__}",
+        method=request.method,
+        url=str(request.url),
+        hint="check the platform URL and your network",
+    )
+
+
+def _static_error(
+    cls: type[CLIClientError], message: str, response: httpx.Response, hint: str | None = None
+) -> CLIClientError:
+    """An error for a static call's non-success response, with every field kept."""
+    detail, code, _text = decode_error_body(response.content)
+    return cls(
+        message,
+        status_code=response.status_code,
+        detail=detail,
+        code=code,
+        request_id=response.headers.get("x-request-id"),
+        method=response.request.method,
+        url=str(response.request.url),
+        hint=hint,
+    )
+
+
+def _static_json(response: httpx.Response, what: str) -> dict[str, Any]:
+    """The JSON body of a static call's success; a ``CLIClientError`` when unreadable."""
+    try:
+        result = decode_json(response)
+    except CLIClientError as exc:
+        raise CLIClientError(
+            f"{what}: {exc.message}",
+            status_code=response.status_code,
+            request_id=exc.request_id,
+            method=exc.method,
+            url=exc.url,
+            hint=exc.hint,
+        ) from None
+    if not isinstance(result, dict):
+        raise CLIClientError(
+            f"{what}: expected a JSON object, got {type(result).__name__}",
+            status_code=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+            method=response.request.method,
+            url=str(response.request.url),
+            hint="check that the platform URL points at a Flow platform",
+        )
+    return result
 
 
 class CLIClient:
@@ -278,51 +337,45 @@ class CLIClient:
     @staticmethod
     def create_cli_login_request(platform_url: str) -> dict[str, Any]:
         """Create a request-bound CLI login request (unauthenticated)."""
+        what = "CLI login request failed"
         with _static_http(platform_url) as http:
+            request = http.build_request("POST", f"{API_PREFIX}/auth/cli-login-requests")
             try:
-                response = http.post(f"{API_PREFIX}/auth/cli-login-requests")
+                response = http.send(request)
             except httpx.HTTPError as exc:
-                raise CLIConnectionError(
-                    f"CLI login request failed: {redact_text(str(exc)) or type(exc).__name__}"
-                ) from None
+                raise _static_failure(exc, request, what) from None
             if not response.is_success:
                 cls = error_class_for_status(response.status_code)
-                raise cls(
-                    f"CLI login request failed ({response.status_code}): {_detail(response)}",
-                    status_code=response.status_code,
-                    request_id=response.headers.get("x-request-id"),
+                raise _static_error(
+                    cls, f"{what} ({response.status_code}): {_detail(response)}", response
                 )
-            result: dict[str, Any] = response.json()
-            return result
+            return _static_json(response, what)
 
     @staticmethod
     def get_current_user_with_token(platform_url: str, access_token: str) -> dict[str, Any]:
         """Validate a bearer token and return the ``/auth/me`` payload."""
+        what = "Token validation failed"
         with _static_http(platform_url) as http:
+            request = http.build_request(
+                "GET", f"{API_PREFIX}/auth/me", headers={"Authorization": f"Bearer {access_token}"}
+            )
             try:
-                response = http.get(
-                    f"{API_PREFIX}/auth/me", headers={"Authorization": f"Bearer {access_token}"}
-                )
+                response = http.send(request)
             except httpx.HTTPError as exc:
-                raise CLIConnectionError(
-                    f"Token validation failed: {redact_text(str(exc)) or type(exc).__name__}"
-                ) from None
+                raise _static_failure(exc, request, what) from None
             if response.status_code == 401:
-                raise CLIAuthenticationError(
-                    f"Token validation failed: {_detail(response)}",
-                    status_code=401,
-                    request_id=response.headers.get("x-request-id"),
+                raise _static_error(
+                    CLIAuthenticationError,
+                    f"{what}: {_detail(response)}",
+                    response,
                     hint="run `flow login` to get a new token",
                 )
             if not response.is_success:
                 cls = error_class_for_status(response.status_code)
-                raise cls(
-                    f"Token validation failed ({response.status_code}): {_detail(response)}",
-                    status_code=response.status_code,
-                    request_id=response.headers.get("x-request-id"),
+                raise _static_error(
+                    cls, f"{what} ({response.status_code}): {_detail(response)}", response
                 )
-            result: dict[str, Any] = response.json()
-            return result
+            return _static_json(response, what)
 
     # instance methods
 
