@@ -1,0 +1,388 @@
+"""Building the ``flow`` parser, running a command, and mapping the outcome to an exit code.
+
+Exit codes: 0 ok, 1 error, 2 usage, 4 not authenticated, 130 interrupted.
+This is the only place that configures logging (``--debug``), and only for
+the duration of one command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import logging
+import platform
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TextIO
+
+from .._errors import CLIAuthenticationError, CLIClientError
+from .._plugins import PluginHost, load_plugins, resolve_factory
+from .._redact import redact_text
+from .._version import __version__
+from ._context import CLISettings, CommandContext
+from ._parser import (
+    HANDLER_DEST,
+    FlowArgumentParser,
+    ParserExit,
+    UsageError,
+    add_global_options,
+    show_help_handler,
+    subcommands,
+)
+from ._registry import CommandGroup, CommandRegistry, load_group
+
+__all__ = [
+    "EXIT_AUTH",
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "FlowApp",
+    "build_parser",
+    "main",
+    "mount",
+    "run",
+]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_AUTH = 4
+EXIT_INTERRUPTED = 130
+
+APP_DEST = "flow_app"
+logger = logging.getLogger("flow_sdk")
+
+_CORE_GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("login", "log in to a platform and store the credentials", "_auth_commands:register_login"),
+    ("logout", "forget the stored credentials of a profile", "_auth_commands:register_logout"),
+    ("auth", "show who you are and where each setting comes from", "_auth_commands:register_auth"),
+    ("orgs", "list and select organisations", "_tenant_commands:register_orgs"),
+    ("workspaces", "list and select workspaces", "_tenant_commands:register_workspaces"),
+    ("profiles", "list and select profiles", "_tenant_commands:register_profiles"),
+    ("plugins", "the installed plugins and what they provide", "_plugin_commands:register_plugins"),
+    ("api", "send a raw request to the platform and print the JSON", "_api_command:register_api"),
+    (
+        "local",
+        "the embedded local platform (needs flow-sdk-local)",
+        "_plugin_commands:register_local",
+    ),
+)
+
+
+def _split(raw: str | None) -> list[str] | None:
+    if raw is None:
+        return None
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+class FlowApp:
+    """One configured ``flow``: its plugins, its command groups, and how it runs a command."""
+
+    def __init__(self, settings: CLISettings | None = None) -> None:
+        self.settings = settings or CLISettings()
+        env = self.settings.env
+        plugins = self.settings.plugins
+        if plugins is None:
+            plugins = _split(env.get("FLOW_PLUGINS"))
+        disable = list(self.settings.disable_plugins or ())
+        disable += _split(env.get("FLOW_DISABLE_PLUGINS")) or []
+        self.plugins: Sequence[str | object] | None = plugins
+        self.disable_plugins: Sequence[str] = disable
+        self._host: PluginHost | None = None
+        self._registry: CommandRegistry | None = None
+
+    # plugins and commands
+
+    @property
+    def host(self) -> PluginHost:
+        """The plugins in use (the same allow and deny lists as the clients it builds)."""
+        if self._host is None:
+            from ..cli_client import _reserved_names
+
+            with _warnings_to(self._warn):
+                self._host = load_plugins(
+                    self.plugins,
+                    self.disable_plugins,
+                    reserved=_reserved_names(),
+                    environ=self.settings.env,
+                )
+        return self._host
+
+    @property
+    def registry(self) -> CommandRegistry:
+        """Every command group: the core's, the component types', the plugins'."""
+        if self._registry is None:
+            host = self.host
+            with _warnings_to(self._warn):
+                self._registry = self._collect_commands(host)
+        return self._registry
+
+    def _collect_commands(self, host: PluginHost) -> CommandRegistry:
+        registry = CommandRegistry()
+        for name, help_text, target in _CORE_GROUPS:
+            registry.add_core_group(name, help_text, f"{__package__}.{target}")
+        owners = {t: info for info in host.infos for t in info.component_types}
+        for ctype, spec in sorted(host.component_types.items()):
+            info = owners.get(ctype)
+            if spec.attribute not in host.namespaces:
+                continue  # the namespace collided or was refused; the plugin is reported
+            with registry.plugin_context(
+                info.name if info else ctype, info.distribution if info else None
+            ):
+                registry.add_group(
+                    spec.command,
+                    spec.summary or f"{ctype} components",
+                    functools.partial(_component_group, spec.attribute),
+                )
+        by_name = {info.name: info for info in host.infos}
+        for impl in host.pm.hook.flow_sdk_cli_commands.get_hookimpls():
+            info = by_name.get(impl.plugin_name)
+            dist = info.distribution if info else None
+            with registry.plugin_context(impl.plugin_name, dist):
+                try:
+                    impl.function(**{a: registry for a in impl.argnames if a == "commands"})
+                except Exception as exc:
+                    registry._refuse(
+                        f"plugin {dist or impl.plugin_name}: flow_sdk_cli_commands failed: "
+                        f"{exc!r}; its commands are left out",
+                        hint=f"reinstall or upgrade {dist or impl.plugin_name}",
+                    )
+        registry.finish()
+        return registry
+
+    # parsers
+
+    def configure(self, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        """Make ``parser`` the root of the ``flow`` tree: global options and every group."""
+        add_global_options(parser, root=True)
+        parser.add_argument(
+            "--version",
+            action="version",
+            version=f"flow {__version__} (flow-sdk {__version__}, "
+            f"Python {platform.python_version()})",
+        )
+        parser.set_defaults(**{APP_DEST: self, HANDLER_DEST: show_help_handler(parser)})
+        commands = subcommands(parser)
+        for group in self.registry.groups.values():
+            commands.add_lazy_parser(
+                group.name,
+                functools.partial(self._load_group, group),
+                help=group.help,
+            )
+        help_parser = commands.add_parser("help", help="show the help of a command")
+        help_parser.add_argument("topic", nargs="*", metavar="COMMAND")
+        help_parser.set_defaults(**{HANDLER_DEST: functools.partial(_show_help, parser)})
+        return parser
+
+    def _load_group(self, group: CommandGroup, parser: argparse.ArgumentParser) -> None:
+        parser.set_defaults(**{HANDLER_DEST: show_help_handler(parser)})
+        load_group(group, parser, resolve=resolve_factory, warn=self._warn)
+
+    def _warn(self, message: str) -> None:
+        stderr = self.settings.stderr
+        if stderr is None:
+            import sys
+
+            stderr = sys.stderr
+        stderr.write(f"warning: {message}\n")
+
+    # running
+
+    def run(self, args: argparse.Namespace) -> int:
+        """Run the command that ``args`` selects; returns its exit code."""
+        handler = getattr(args, HANDLER_DEST, None)
+        ctx = CommandContext(
+            args,
+            self.settings,
+            plugins=self.plugins,
+            disable_plugins=self.disable_plugins,
+            app=self,
+        )
+        try:
+            with _debug_logging(ctx.output.stderr, enabled=getattr(args, "flow_debug", False)):
+                if handler is None:
+                    raise CLIClientError(
+                        "no command given", hint=f"run `{self.settings.prog} --help`"
+                    )
+                code = handler(args, ctx)
+                return EXIT_OK if code is None else int(code)
+        except KeyboardInterrupt:
+            ctx.progress.done()
+            ctx.output.stderr.write("interrupted\n")
+            return EXIT_INTERRUPTED
+        except CLIClientError as exc:
+            ctx.progress.done()
+            report_error(exc, ctx.output.stderr, prog=self.settings.prog)
+            return exit_code_for(exc)
+        except Exception as exc:
+            ctx.progress.done()
+            if getattr(args, "flow_debug", False):
+                ctx.output.stderr.write(redact_text(traceback.format_exc()))
+            ctx.output.stderr.write(
+                f"{self.settings.prog}: internal error: {redact_text(repr(exc))}\n"
+                "hint: run again with --debug to see where, and report it with that output\n"
+            )
+            return EXIT_ERROR
+        finally:
+            ctx.close()
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """4 for missing or refused credentials, 1 for any other error."""
+    return EXIT_AUTH if isinstance(exc, CLIAuthenticationError) else EXIT_ERROR
+
+
+def report_error(exc: CLIClientError, stream: TextIO, *, prog: str = "flow") -> None:
+    """The error as one line, and the hint on the next."""
+    line = exc.message
+    if exc.request_id:
+        line += f" [request id {exc.request_id}]"
+    stream.write(f"{prog}: error: {line}\n")
+    if exc.hint:
+        stream.write(f"hint: {exc.hint}\n")
+
+
+class _WarningRelay(logging.Handler):
+    """Shows the SDK's warnings (a plugin that failed to load…) as one ``warning:`` line."""
+
+    def __init__(self, warn: Callable[[str], None]) -> None:
+        super().__init__(logging.WARNING)
+        self._warn = warn
+
+    def emit(self, record: logging.LogRecord) -> None:
+        first_line = redact_text(record.getMessage()).splitlines()[0:1]
+        if first_line:
+            self._warn(f"{first_line[0]} (`flow plugins` shows every plugin's status)")
+
+
+@contextlib.contextmanager
+def _warnings_to(warn: Callable[[str], None]) -> Iterator[None]:
+    handler = _WarningRelay(warn)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+class _RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_text(super().format(record))
+
+
+@contextlib.contextmanager
+def _debug_logging(stream: TextIO, *, enabled: bool) -> Iterator[None]:
+    """With --debug, the ``flow_sdk`` logger's records on stderr for this command only."""
+    if not enabled:
+        yield
+        return
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(_RedactingFormatter("debug: %(message)s"))
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+def _component_group(attribute: str, parser: argparse.ArgumentParser) -> None:
+    from ._resources import add_resource_commands
+
+    add_resource_commands(
+        parser,
+        namespace=attribute,
+        columns=("id", "name", "version", "updated_at"),
+        versions=True,
+        list_filters=("name",),
+    )
+
+
+def _show_help(root: argparse.ArgumentParser, args: argparse.Namespace, ctx: Any) -> int:
+    topic = list(args.topic)
+    root.parse_args([*topic, "--help"])  # raises ParserExit (or the host parser exits)
+    return EXIT_OK
+
+
+def build_parser(settings: CLISettings | None = None) -> argparse.ArgumentParser:
+    """The ``flow`` parser, for ``run(parser.parse_args(argv))``; it raises, never exits."""
+    settings = settings or CLISettings()
+    parser = FlowArgumentParser(
+        prog=settings.prog,
+        description="The Flow platform from the command line.",
+        epilog="Run `flow COMMAND --help` for a command's options. Without --json, output is "
+        "a table on a terminal and JSON otherwise (FLOW_OUTPUT=table|json to choose).",
+    )
+    return FlowApp(settings).configure(parser)
+
+
+def mount(
+    subparsers: Any,
+    name: str = "flow",
+    *,
+    settings: CLISettings | None = None,
+    help: str = "the Flow platform commands",
+    **parser_kwargs: Any,
+) -> argparse.ArgumentParser:
+    """Add the whole ``flow`` tree as the subcommand ``name`` of a host program.
+
+    ``subparsers`` is what the host's ``parser.add_subparsers()`` returned;
+    ``settings`` fixes the profile, config directory and plugin set. After
+    ``args = host_parser.parse_args()``, call ``run(args)`` when
+    ``is_flow_command(args)``; it returns the exit code.
+    """
+    import dataclasses
+
+    parser = subparsers.add_parser(name, help=help, description=help, **parser_kwargs)
+    chosen = settings or CLISettings()
+    if chosen.prog == "flow":
+        chosen = dataclasses.replace(chosen, prog=parser.prog)
+    return FlowApp(chosen).configure(parser)
+
+
+def is_flow_command(args: argparse.Namespace) -> bool:
+    """True when ``args`` came from a parser that ``mount`` or ``build_parser`` made."""
+    return isinstance(getattr(args, APP_DEST, None), FlowApp)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the ``flow`` command that ``args`` (from a mounted or built parser) selects."""
+    app = getattr(args, APP_DEST, None)
+    if not isinstance(app, FlowApp):
+        raise ValueError(
+            "these arguments were not parsed by a parser from flow_sdk.cli.mount() or "
+            "build_parser(); check is_flow_command(args) first"
+        )
+    return app.run(args)
+
+
+def main(argv: Sequence[str] | None = None, *, settings: CLISettings | None = None) -> int:
+    """Run ``flow`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
+    import sys
+
+    settings = settings or CLISettings()
+    stderr = settings.stderr or sys.stderr
+    try:
+        parser = build_parser(settings)
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except UsageError as exc:
+        stderr.write(exc.parser.format_usage())
+        stderr.write(f"{exc.parser.prog}: error: {exc.message}\n")
+        stderr.write(f"hint: run `{exc.parser.prog} --help` to see the options\n")
+        return EXIT_USAGE
+    except ParserExit as exc:
+        if exc.message:
+            stderr.write(exc.message)
+        return exc.status
+    except CLIClientError as exc:
+        report_error(exc, stderr, prog=settings.prog)
+        return exit_code_for(exc)
+    except KeyboardInterrupt:
+        stderr.write("interrupted\n")
+        return EXIT_INTERRUPTED
+    code: int = run(args)
+    return code

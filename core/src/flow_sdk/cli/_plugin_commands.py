@@ -1,0 +1,89 @@
+"""``flow plugins`` (what is installed and whether it works) and the ``flow local`` placeholder."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .._errors import CLIClientError
+from ._context import CommandContext
+from ._parser import HANDLER_DEST, add_command
+
+__all__ = ["plugin_rows", "register_local", "register_plugins"]
+
+PLUGIN_COLUMNS = (
+    "name",
+    "distribution",
+    "version",
+    "status",
+    "namespaces",
+    "component_types",
+    "commands",
+    "reason",
+)
+
+
+def plugin_rows(app: Any) -> list[dict[str, Any]]:
+    """One row per plugin found: what it provides, and its status with the reason."""
+    registry = app.registry
+    rows = []
+    for info in app.host.infos:
+        rows.append(
+            {
+                "name": info.name,
+                "distribution": info.distribution,
+                "version": info.version,
+                "status": info.status,
+                "namespaces": list(info.namespaces),
+                "component_types": list(info.component_types),
+                "commands": list(registry.commands_of(info.name)),
+                "reason": info.error,
+            }
+        )
+    return rows
+
+
+def _problems(app: Any) -> list[str]:
+    messages = [error.message for error in app.host.errors]
+    messages += [error.message for error in app.registry.errors]
+    return list(dict.fromkeys(messages))
+
+
+def _table_value(value: Any) -> Any:
+    return ", ".join(value) if isinstance(value, list) else value
+
+
+def run_plugins(args: argparse.Namespace, ctx: CommandContext) -> None:
+    app = ctx.app
+    rows = plugin_rows(app)
+    problems = _problems(app)
+    if ctx.output.json:
+        ctx.output.print_json({"plugins": rows, "problems": problems})
+        return
+    if not rows:
+        ctx.output.message(
+            "no plugins are installed or enabled; pip install flow-sdk-local flow-sdk-components"
+        )
+    ctx.output.table([{k: _table_value(v) for k, v in row.items()} for row in rows], PLUGIN_COLUMNS)
+    for problem in problems:
+        ctx.output.warning(problem)
+
+
+def register_plugins(parser: argparse.ArgumentParser) -> None:
+    """``flow plugins`` and ``flow plugins list``: the same listing."""
+    parser.set_defaults(**{HANDLER_DEST: run_plugins})
+    add_command(parser, "list", run_plugins, help="list the plugins (the default)")
+
+
+def run_local_missing(args: argparse.Namespace, ctx: CommandContext) -> None:
+    raise CLIClientError(
+        "`flow local` comes from the plugin distribution flow-sdk-local, which is not "
+        "installed or not enabled",
+        hint="pip install flow-sdk-local (and check FLOW_PLUGINS / FLOW_DISABLE_PLUGINS)",
+    )
+
+
+def register_local(parser: argparse.ArgumentParser) -> None:
+    """The placeholder that says which distribution provides ``flow local``."""
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.set_defaults(**{HANDLER_DEST: run_local_missing})
