@@ -8,6 +8,7 @@ mode 0600, written atomically. Neither ``repr`` nor ``str`` shows a secret.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -47,11 +48,27 @@ class FlowConfig(msgspec.Struct, kw_only=True):
     profile: str | None = None
 
     def __post_init__(self) -> None:
-        self.platform_url = self.platform_url.rstrip("/")
-        if self.timeout <= 0:
+        if not isinstance(self.platform_url, str):
             raise CLIClientError(
-                f"timeout must be positive, got {self.timeout!r}",
+                f"platform_url must be a string, got {type(self.platform_url).__name__}",
+                hint='pass a URL, e.g. platform_url="https://flow.example.com"',
+            )
+        self.platform_url = self.platform_url.rstrip("/")
+        timeout = self.timeout
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not math.isfinite(timeout)
+            or timeout <= 0
+        ):
+            raise CLIClientError(
+                f"timeout must be a positive number of seconds, got {timeout!r}",
                 hint="pass a number of seconds, e.g. timeout=30",
+            )
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+            raise CLIClientError(
+                f"max_retries must be a whole number, got {self.max_retries!r}",
+                hint="pass max_retries=0 to disable retries",
             )
         if self.max_retries < 0:
             raise CLIClientError(
