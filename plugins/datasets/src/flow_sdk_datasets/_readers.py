@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,8 +42,8 @@ def file_format(path: Path, format: str | None) -> str:
     return found
 
 
-def read_jsonl(stream: IO[bytes]) -> Iterator[tuple[Any, int]]:
-    """Each non-blank line decoded as JSON, with its line number."""
+def read_jsonl(stream: Iterable[bytes] | Iterable[str]) -> Iterator[tuple[Any, int]]:
+    """Each non-blank line (of a binary or text stream) decoded as JSON, with its line number."""
     for number, raw in enumerate(stream, start=1):
         if not raw.strip():
             continue

@@ -9,10 +9,12 @@ nothing, so after an error exactly the batches before it are stored.
 from __future__ import annotations
 
 import builtins
+import io
+import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import msgspec
 from flow_sdk import CLIValidationError, Page, Paginator, ResourceNamespace
@@ -148,7 +150,7 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
     def upload(
         self,
         dataset_id: str,
-        path: str | Path,
+        path: str | os.PathLike[str] | IO[bytes] | IO[str],
         *,
         format: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -158,42 +160,69 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
     ) -> AppendResult:
         """Append the rows of a JSON Lines (``.jsonl``/``.ndjson``) or CSV (``.csv``) file.
 
-        The file is streamed. CSV cells are converted by the dataset's schema
-        (its first record is the header; an empty cell in a non-string column
-        leaves the column out). ``format`` overrides the suffix. Errors name the
-        file's line number (``RowValidationError.line``).
+        ``path`` may also be an open file (binary or text), read as JSON Lines
+        unless ``format="csv"``. The file is streamed. CSV cells are converted
+        by the dataset's schema (the first record is the header; an empty cell
+        in a non-string column leaves the column out). ``format`` overrides the
+        suffix. Errors name the file's line (``RowValidationError.line``).
         """
+        options: dict[str, Any] = {
+            "batch_size": batch_size,
+            "max_batch_bytes": max_batch_bytes,
+            "on_progress": on_progress,
+            "idempotency_key": idempotency_key,
+        }
+        if not isinstance(path, str | os.PathLike):
+            kind = format or "jsonl"
+            if kind not in ("jsonl", "csv"):
+                raise CLIValidationError(
+                    f"format must be 'jsonl' or 'csv', not {kind!r}",
+                    hint="pass format='jsonl' or format='csv'",
+                )
+            source = str(getattr(path, "name", "") or "the input")
+            return self._append_stream(dataset_id, path, kind, source, options)
         file_path = Path(path)
         try:
             kind = file_format(file_path, format)
         except ValueError as exc:
             raise CLIValidationError(str(exc), hint="pass format='jsonl' or format='csv'") from None
-        schema = self.get(dataset_id).schema if kind == "csv" else DatasetSchema()
         try:
             if kind == "csv":
                 with file_path.open(encoding="utf-8-sig", newline="") as text:
-                    return self._append(
-                        dataset_id,
-                        read_csv(text, schema),
-                        batch_size=batch_size,
-                        max_batch_bytes=max_batch_bytes,
-                        on_progress=on_progress,
-                        idempotency_key=idempotency_key,
-                        source=file_path.name,
-                    )
+                    return self._append_stream(dataset_id, text, kind, file_path.name, options)
             with file_path.open("rb") as binary:
-                return self._append(
-                    dataset_id,
-                    read_jsonl(binary),
-                    batch_size=batch_size,
-                    max_batch_bytes=max_batch_bytes,
-                    on_progress=on_progress,
-                    idempotency_key=idempotency_key,
-                    source=file_path.name,
-                )
+                return self._append_stream(dataset_id, binary, kind, file_path.name, options)
+        except OSError as exc:
+            raise CLIValidationError(
+                f"cannot read {str(file_path)!r}: {exc.strerror or exc}",
+                hint="pass the path of a readable .jsonl or .csv file",
+            ) from None
+
+    def _append_stream(
+        self,
+        dataset_id: str,
+        stream: IO[bytes] | IO[str],
+        kind: str,
+        source: str,
+        options: dict[str, Any],
+    ) -> AppendResult:
+        try:
+            if kind == "csv":
+                schema = self.get(dataset_id).schema
+                if isinstance(stream, io.TextIOBase):
+                    rows = read_csv(cast(IO[str], stream), schema)
+                    return self._append(dataset_id, rows, source=source, **options)
+                # a text view of a binary stream, detached after so the caller's stream stays open
+                text = io.TextIOWrapper(cast(IO[bytes], stream), encoding="utf-8-sig", newline="")
+                try:
+                    rows = read_csv(text, schema)
+                    return self._append(dataset_id, rows, source=source, **options)
+                finally:
+                    text.detach()
+            return self._append(dataset_id, read_jsonl(stream), source=source, **options)
         except UnicodeDecodeError as exc:
             raise CLIValidationError(
-                f"{file_path.name} is not UTF-8 text: {exc.reason} at byte {exc.start}",
+                f"{source} is not UTF-8 text: {exc.reason} at byte {exc.start}",
                 hint="save the file as UTF-8 and upload it again",
             ) from None
 
