@@ -1,0 +1,1 @@
+"""The components' routes on the local platform (imported only when it runs)."""
