@@ -24,7 +24,13 @@ def path_segment(value: object, name: str = "id") -> str:
         )
     if not value:
         raise CLIClientError(f"{name} is empty", hint=f"pass a non-empty {name}")
-    encoded = quote(value, safe="")
+    try:
+        encoded = quote(value, safe="")
+    except UnicodeEncodeError:
+        raise CLIClientError(
+            f"{name} is not valid text (it holds a lone surrogate character)",
+            hint=f"pass the {name} exactly as the platform returned it",
+        ) from None
     # '.' and '..' are unreserved, so quote() keeps them, but as whole
     # segments URL normalisation would resolve them: encode the dots.
     if encoded in {".", ".."}:
