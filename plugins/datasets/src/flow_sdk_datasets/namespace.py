@@ -340,10 +340,21 @@ def _local_row_error(
     )
 
 
-def _problems(detail: Any) -> builtins.list[dict[str, Any]]:
-    if not isinstance(detail, builtins.list):
-        return []
-    return [item for item in detail if isinstance(item, dict) and isinstance(item.get("line"), int)]
+def _problems(detail: Any) -> builtins.list[tuple[int, str | None, str]]:
+    """``(line in batch, column, message)`` of each refused row in a 422's field errors.
+
+    The platform names a row as ``loc: ["body", "line", N]`` (plus the column).
+    """
+    found = []
+    for item in detail if isinstance(detail, builtins.list) else ():
+        loc = item.get("loc") if isinstance(item, dict) else None
+        if not isinstance(loc, builtins.list) or len(loc) < 3 or loc[:2] != ["body", "line"]:
+            continue
+        if not isinstance(loc[2], int):
+            continue
+        column = loc[3] if len(loc) > 3 and isinstance(loc[3], str) else None
+        found.append((loc[2], column, str(item.get("msg", "refused"))))
+    return found
 
 
 def _platform_row_error(
@@ -353,14 +364,12 @@ def _platform_row_error(
     problems = _problems(exc.detail)
     if not problems:
         return exc
-    first = problems[0]
-    line_in_batch: int = first["line"]
+    line_in_batch, column, reason = problems[0]
     row_number = batch.first_row + line_in_batch - 1
     line = batch.source_line(line_in_batch)
-    column = first.get("column") if isinstance(first.get("column"), str) else None
     more = f" (and {len(problems) - 1} more in the batch)" if len(problems) > 1 else ""
     message = (
-        f"{_where(row_number, line, source)}: {first.get('msg', 'refused')}{more}; "
+        f"{_where(row_number, line, source)}: {reason}{more}; "
         f"its batch (rows {batch.first_row}-{batch.first_row + batch.count - 1}) "
         f"was not stored; {_stored(rows_appended)}"
     )

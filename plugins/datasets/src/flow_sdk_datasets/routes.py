@@ -9,18 +9,17 @@ rewrites a document and reading a page is one indexed range scan.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from flow_sdk_local._http import FieldError, HTTPError, Request, Response
-from flow_sdk_local._paging import decode_cursor, encode_cursor
-from flow_sdk_local._routing import QueryParam
+from flow_sdk_local import FieldError, HTTPError, QueryParam, Request, Response
 
 from ._schema import DatasetSchema, RowChecker, schema_from
 
 if TYPE_CHECKING:
-    from flow_sdk_local._app import App
-    from flow_sdk_local._store import Document, Transaction
+    from flow_sdk_local import App, Document, Transaction
 
 __all__ = ["install"]
 
@@ -46,6 +45,27 @@ CREATE TABLE IF NOT EXISTS dataset_stats (
 """
 
 _decoder = msgspec.json.Decoder()
+
+
+def encode_cursor(seq: int) -> str:
+    """An opaque cursor for the rows after ``seq``."""
+    return base64.urlsafe_b64encode(f"row:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The ``seq`` a cursor names; 422 for a cursor this route did not make."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, seq = raw.partition(":")
+        if kind != "row" or not seq.isdigit():
+            raise ValueError(raw)
+        return int(seq)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise HTTPError(
+            422,
+            [FieldError(["query", "cursor"], "not a cursor of these rows; pass next_cursor as is")],
+            "validation_error",
+        ) from None
 
 
 # the wire types (they are the OpenAPI document)
