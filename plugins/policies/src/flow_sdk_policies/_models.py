@@ -49,7 +49,7 @@ class Policy(Model):
     effect: Effect
     actions: list[str]
     resources: list[str]
-    principals: list[str] = ["*"]
+    principals: list[str] = msgspec.field(default_factory=lambda: ["*"])
     description: str = ""
     version: int = 1
     created_at: datetime | None = None

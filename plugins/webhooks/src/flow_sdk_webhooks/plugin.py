@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flow_sdk import NamespaceSpec, hookimpl
 
 
@@ -14,3 +16,10 @@ def flow_sdk_namespaces() -> list[NamespaceSpec]:
             summary="webhooks: signed event deliveries to your receivers",
         )
     ]
+
+
+@hookimpl
+def flow_sdk_local_routes(app: Any) -> None:
+    from .local._routes import install
+
+    install(app)
