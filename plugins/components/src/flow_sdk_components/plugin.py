@@ -6,6 +6,8 @@ code, CLI commands and local-platform routes are imported when first used.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flow_sdk import ComponentTypeSpec, hookimpl
 
 #: The plain component types: a ``ComponentTypeNamespace`` each, nothing more.
@@ -50,3 +52,22 @@ def flow_sdk_component_types() -> list[ComponentTypeSpec]:
         for type, attribute, factory, summary in SPECIAL_TYPES
     ]
     return specs
+
+
+@hookimpl
+def flow_sdk_cli_commands(commands: Any) -> None:
+    """``flow tools test``, ``flow code-blocks execute``, ``flow workflows validate|run|runs|wait``.
+
+    The groups exist already (one per component type); this adds their verbs.
+    """
+    commands.extend_group("tools", "flow_sdk_components.cli:tool_verbs")
+    commands.extend_group("code-blocks", "flow_sdk_components.cli:code_block_verbs")
+    commands.extend_group("workflows", "flow_sdk_components.cli:workflow_verbs")
+
+
+@hookimpl
+def flow_sdk_local_routes(app: Any) -> None:
+    """Tool tests, code block execution and workflow runs on the local platform."""
+    from .local.routes import install
+
+    install(app)

@@ -17,7 +17,7 @@ from ..models import ExecutionError, StepResult, WorkflowRun
 from .execute import ComponentLookup, run_component
 from .workflow_spec import MissingReference, Step, resolve
 
-__all__ = ["execute_run", "new_run"]
+__all__ = ["execute_run", "fail_run", "make_error", "new_run"]
 
 logger = logging.getLogger("flow_sdk")
 #: Captured output kept per step in a run record (the rest is cut with a marker).
@@ -54,7 +54,7 @@ def new_run(
     )
 
 
-def _error(kind: str, message: str) -> ExecutionError:
+def make_error(kind: str, message: str) -> ExecutionError:
     return ExecutionError(type=kind, message=message, summary=f"{kind}: {message}")
 
 
@@ -64,7 +64,7 @@ def _cap(text: str) -> str:
     return text[:STEP_OUTPUT_CAP] + f"\n[cut to {STEP_OUTPUT_CAP:,} characters in the run record]\n"
 
 
-def _fail(run: WorkflowRun, error: ExecutionError, clock: Callable[[], float]) -> None:
+def fail_run(run: WorkflowRun, error: ExecutionError, clock: Callable[[], float]) -> None:
     run.status = "failed"
     run.error = error
     run.finished_at = _now(clock)
@@ -86,13 +86,13 @@ def _run_step(
     try:
         inputs = resolve(step.inputs, run.inputs, outputs)
     except MissingReference as exc:
-        record.error = _error("MissingInput", f"step {step.id!r}: {exc}")
+        record.error = make_error("MissingInput", f"step {step.id!r}: {exc}")
         record.status = "failed"
     else:
         record.inputs = inputs
         component = lookup(step.component_type, step.component_id)
         if component is None:
-            record.error = _error(
+            record.error = make_error(
                 "NotRunnable",
                 f"{step.component_type} {step.component_id} no longer exists in this workspace",
             )
@@ -135,7 +135,9 @@ def execute_run(
             save(run)
             if not _run_step(run, record, step, outputs, lookup, clock):
                 summary = record.error.summary if record.error else "it failed"
-                _fail(run, _error("StepFailed", f"step {step.id!r} failed: {summary}"), clock)
+                fail_run(
+                    run, make_error("StepFailed", f"step {step.id!r} failed: {summary}"), clock
+                )
                 save(run)
                 return run
             outputs[step.id] = record.outputs
@@ -146,7 +148,7 @@ def execute_run(
                 else dict(run.steps[-1].outputs if run.steps else {})
             )
         except MissingReference as exc:
-            _fail(run, _error("MissingOutput", f"spec.outputs: {exc}"), clock)
+            fail_run(run, make_error("MissingOutput", f"spec.outputs: {exc}"), clock)
             save(run)
             return run
         run.status = "succeeded"
@@ -154,6 +156,6 @@ def execute_run(
         save(run)
     except Exception as exc:
         logger.exception("workflow run %s failed inside the engine", run.id)
-        _fail(run, _error("InternalError", f"the local platform failed: {exc!r}"), clock)
+        fail_run(run, make_error("InternalError", f"the local platform failed: {exc!r}"), clock)
         save(run)
     return run
