@@ -36,7 +36,7 @@ class ComponentBackupsNamespace(ResourceNamespace[Backup]):
         page_size: int = 50,
         limit: int | None = None,
     ) -> Paginator[Backup]:
-        """Every backup, newest first, lazily; only those of one component if given."""
+        """Every backup, oldest first, lazily; only those of one component if given."""
         return super().list(
             page_size=page_size,
             limit=limit,

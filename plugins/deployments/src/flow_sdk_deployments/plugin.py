@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flow_sdk import NamespaceSpec, hookimpl
 
 _PACKAGE = "flow_sdk_deployments"
@@ -29,3 +31,25 @@ def flow_sdk_namespaces() -> list[NamespaceSpec]:
             "snapshots of components with all their versions",
         ),
     ]
+
+
+@hookimpl
+def flow_sdk_local_routes(app: Any) -> None:
+    """Rings, deployments and backups on the local platform (flow-sdk-local)."""
+    from ._local import install
+
+    install(app)
+
+
+@hookimpl
+def flow_sdk_cli_commands(commands: Any) -> None:
+    """``flow rings``, ``flow deployments`` and ``flow backups``."""
+    commands.add_group("rings", "ordered deployment stages", f"{_PACKAGE}.cli:register_rings")
+    commands.add_group(
+        "deployments",
+        "deploy component and workflow versions to rings, promote, roll back",
+        f"{_PACKAGE}.cli:register_deployments",
+    )
+    commands.add_group(
+        "backups", "snapshot and restore components", f"{_PACKAGE}.cli:register_backups"
+    )
