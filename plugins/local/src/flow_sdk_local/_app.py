@@ -1,0 +1,357 @@
+"""The application: routes, and one dispatch that applies every convention.
+
+Plugins add routes with :meth:`App.route` (or :meth:`App.resource` for the
+usual list/get/create/update/delete); :meth:`App.handle` turns raw request
+parts into a :class:`WireResponse`, taking care of request ids, bearer auth,
+tenant checks, typed bodies (422 naming the field), idempotency keys,
+transactions and error bodies, so handlers hold only their own logic.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+import msgspec
+
+from . import _idempotency as idem
+from ._auth import authenticate
+from ._http import ErrorBody, FieldError, HTTPError, Request, Response, not_found
+from ._routing import Auth, Handler, QueryParam, Route, Router
+from ._store import Migration, Transaction
+
+if TYPE_CHECKING:
+    from flow_sdk import ComponentTypeSpec
+
+    from ._platform import LocalPlatform
+    from ._resource import Resource
+
+__all__ = ["API", "ORG", "TENANT", "App", "WireResponse"]
+
+logger = logging.getLogger("flow_sdk")
+
+API = "/api/v1"
+ORG = "/api/v1/orgs/{org_id}"
+TENANT = "/api/v1/orgs/{org_id}/workspaces/{workspace_id}"
+
+_encode = msgspec.json.Encoder().encode
+_JSON = "application/json"
+_AT_PATH = re.compile(r" - at `\$(.*)`$")
+_MISSING = re.compile(r"^Object missing required field `([^`]+)`")
+
+
+@dataclass
+class WireResponse:
+    """A finished answer: status, header pairs and body bytes."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None
+
+
+def _field_errors(exc: msgspec.ValidationError | msgspec.DecodeError) -> list[FieldError]:
+    """msgspec's message as ``[{loc, msg}]``: ``["body", "spec", "name"]`` and the reason."""
+    message = str(exc)
+    loc: list[str | int] = ["body"]
+    at = _AT_PATH.search(message)
+    if at:
+        message = message[: at.start()]
+        for part in re.findall(r"\.([^.\[]+)|\[(\d+)\]", at.group(1)):
+            loc.append(part[0] if part[0] else int(part[1]))
+    missing = _MISSING.match(message)
+    if missing:
+        loc.append(missing.group(1))
+        message = "field required"
+    return [FieldError(loc, message)]
+
+
+def error_wire(error: HTTPError) -> WireResponse:
+    body = _encode(ErrorBody(error.detail, error.code))
+    headers = [("content-type", _JSON), *error.headers.items()]
+    return WireResponse(error.status, headers, body)
+
+
+class App:
+    """The routes of one local platform, and how a request reaches them."""
+
+    TENANT = TENANT
+    ORG = ORG
+    API = API
+
+    def __init__(self, platform: LocalPlatform) -> None:
+        self.platform = platform
+        self.router = Router()
+        self.migrations: list[Migration] = []
+        self.reset_hooks: list[Callable[[], None]] = []
+        self.resources: dict[str, Resource] = {}
+        self.owner = ""
+
+    def __repr__(self) -> str:
+        return f"<App {len(self.router.routes)} routes>"
+
+    # what plugins call
+
+    @property
+    def component_types(self) -> dict[str, ComponentTypeSpec]:
+        """Every component type the installed plugins register (type → spec)."""
+        return self.platform.component_types
+
+    @property
+    def routes(self) -> list[Route]:
+        return list(self.router.routes)
+
+    def add_route(
+        self,
+        method: str,
+        path: str,
+        handler: Handler,
+        *,
+        body: Any = None,
+        response: Any = None,
+        status: int = 200,
+        auth: Auth = "user",
+        query: Sequence[QueryParam] = (),
+        summary: str = "",
+        tags: Sequence[str] = (),
+        transaction: bool = True,
+        raw_body: str | None = None,
+    ) -> Route:
+        """Add one route; see :meth:`route`."""
+        route = Route(
+            method,
+            path,
+            handler,
+            body=body,
+            response=response,
+            status=status,
+            auth=auth,
+            query=tuple(query),
+            summary=summary or (handler.__doc__ or "").strip().split("\n")[0],
+            tags=tuple(tags),
+            transaction=transaction,
+            raw_body=raw_body,
+            owner=self.owner,
+        )
+        self.router.add(route)
+        return route
+
+    def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        """Decorator: ``@app.route("POST", TENANT + "/things", body=ThingIn, response=Thing, status=201)``.
+
+        ``body``/``response`` are msgspec types (the body is decoded and
+        validated into ``request.data``; both go into the OpenAPI document);
+        ``auth`` is ``"user"`` (bearer token, the default), ``"none"`` or
+        ``"control"`` (the ``/_local`` plane); ``transaction=False`` leaves
+        a write handler to open its own transactions (for long work).
+        """
+
+        def decorate(handler: Handler) -> Handler:
+            self.add_route(method, path, handler, **options)
+            return handler
+
+        return decorate
+
+    def get(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("POST", path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PUT", path, **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PATCH", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("DELETE", path, **options)
+
+    def resource(self, path: str, **options: Any) -> Resource:
+        """The usual list/get/create/update/delete of one stored kind; see ``Resource``."""
+        from ._resource import Resource
+
+        resource = Resource(self, path, **options)
+        self.resources[resource.kind] = resource
+        return resource
+
+    def migration(self, name: str, apply: str | Callable[[Any], None]) -> None:
+        """Declare a run-once schema step (SQL text or a function of the sqlite3 connection)."""
+        self.migrations.append(Migration(name, apply))
+
+    def on_reset(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` after ``/_local/reset`` wiped the store (e.g. to stop workers)."""
+        self.reset_hooks.append(hook)
+
+    def background(self, work: Callable[..., Any], *args: Any, name: str = "") -> Any:
+        """Run ``work(*args)`` in a background thread; returns a ``concurrent.futures.Future``."""
+        return self.platform.background.submit(work, *args, name=name)
+
+    def now(self) -> float:
+        """The platform's clock (epoch seconds; tests can move it forward)."""
+        return self.platform.clock.now()
+
+    # dispatch
+
+    def handle(
+        self,
+        method: str,
+        raw_path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        base_url: str = "",
+    ) -> WireResponse:
+        """Answer one request; never raises."""
+        request_id = f"req_{secrets.token_hex(8)}"
+        try:
+            wire = self._dispatch(
+                method.upper(), raw_path, query_string, headers, body, base_url, request_id
+            )
+        except HTTPError as error:
+            wire = error_wire(error)
+        except Exception:
+            logger.exception("local platform: %s %s failed [%s]", method, raw_path, request_id)
+            wire = error_wire(
+                HTTPError(
+                    500,
+                    f"the local platform failed on this request; its log has the traceback "
+                    f"(request id {request_id})",
+                    "internal_error",
+                )
+            )
+        wire.headers.append(("x-request-id", request_id))
+        return wire
+
+    def _dispatch(
+        self,
+        method: str,
+        raw_path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes,
+        base_url: str,
+        request_id: str,
+    ) -> WireResponse:
+        match = self.router.match(method, raw_path or "/")
+        if match is None:
+            raise HTTPError(
+                404,
+                f"no route for {method} {raw_path}; /openapi.json lists the routes "
+                f"this local platform serves (a plugin may not be installed)",
+                "route_not_found",
+            )
+        route = match.route
+        if route is None:
+            raise HTTPError(
+                405,
+                f"{method} is not allowed on {raw_path}; allowed: {', '.join(match.allowed)}",
+                "method_not_allowed",
+                headers={"Allow": ", ".join(match.allowed)},
+            )
+        request = Request(
+            method=method,
+            path=raw_path,
+            params=match.params,
+            query=parse_qs(query_string, keep_blank_values=True) if query_string else {},
+            headers=headers,
+            body=body,
+            request_id=request_id,
+            platform=self.platform,
+            base_url=base_url,
+        )
+        if route.body is not None:
+            request.data = _decode_body(route.body, body)
+        key = headers.get("idempotency-key") if method == "POST" else None
+        store = self.platform.store
+        if not route.transaction:
+            with store.transaction(write=False) as tx:
+                self._admit(route, request, tx)
+                if key:
+                    owner, fp = self._idempotency_owner(request), idem.fingerprint(method, raw_path, body)
+                    replay = idem.lookup(tx, owner, key, fp, self.now())
+                    if replay is not None:
+                        return _replayed(replay)
+            wire = self._call(route, request)
+            if key and wire.status < 400:
+                with store.transaction() as tx:
+                    idem.remember(tx, owner, key, fp, _stored(wire), self.now())
+            return wire
+        with store.transaction(write=method != "GET" and method != "HEAD") as tx:
+            self._admit(route, request, tx)
+            if key:
+                owner, fp = self._idempotency_owner(request), idem.fingerprint(method, raw_path, body)
+                replay = idem.lookup(tx, owner, key, fp, self.now())
+                if replay is not None:
+                    return _replayed(replay)
+            wire = self._call(route, request)
+            if key and wire.status < 400:
+                idem.remember(tx, owner, key, fp, _stored(wire), self.now())
+            return wire
+
+    def _idempotency_owner(self, request: Request) -> str:
+        return request.principal.user_id if request.principal else "anonymous"
+
+    def _admit(self, route: Route, request: Request, tx: Transaction) -> None:
+        """Authenticate the caller and check it may see the org and workspace in the path."""
+        if route.auth != "user":
+            return
+        principal = authenticate(request, tx, self.platform.token_secret(tx), self.now())
+        request.principal = principal
+        org_id = request.params.get("org_id")
+        if org_id is None:
+            return
+        if not principal.can_see_org(org_id) or tx.get("org", "", org_id) is None:
+            raise not_found(f"org {org_id!r}")
+        workspace_id = request.params.get("workspace_id")
+        if workspace_id is not None and tx.get("workspace", org_id, workspace_id) is None:
+            raise not_found(f"workspace {workspace_id!r} in org {org_id!r}")
+
+    def _call(self, route: Route, request: Request) -> WireResponse:
+        result = route.handler(request)
+        if isinstance(result, Response):
+            response = result
+        elif result is None:
+            response = Response(204)
+        else:
+            response = Response(route.status, result)
+        headers = [(k.lower(), v) for k, v in response.headers.items()]
+        if response.status == 204 or response.body is None:
+            return WireResponse(response.status, headers, b"")
+        if isinstance(response.body, bytes | bytearray):
+            content = bytes(response.body)
+        else:
+            content = _encode(response.body)
+        headers.insert(0, ("content-type", response.media_type))
+        return WireResponse(response.status, headers, content)
+
+
+def _decode_body(body_type: Any, body: bytes) -> Any:
+    if not body:
+        body = b"{}"
+    try:
+        return msgspec.json.decode(body, type=body_type)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise HTTPError(422, _field_errors(exc), "validation_error") from None
+
+
+def _stored(wire: WireResponse) -> idem.Stored:
+    return idem.Stored(wire.status, [h for h in wire.headers if h[0] != "x-request-id"], wire.body)
+
+
+def _replayed(stored: idem.Stored) -> WireResponse:
+    return WireResponse(
+        stored.status, [*stored.headers, ("idempotent-replayed", "true")], stored.body
+    )

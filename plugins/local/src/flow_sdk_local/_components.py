@@ -1,0 +1,93 @@
+"""The generic component catalog: ``<tenant>/components/{component_type}`` for every type.
+
+The types are those the installed plugins register through the core hook
+``flow_sdk_component_types``; an unknown type is a 404 that lists the known
+ones. Every write adds an entry to the component's version history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from ._app import App
+from ._http import FieldError, HTTPError, Request
+
+__all__ = ["Component", "ComponentCreate", "ComponentUpdate", "ComponentVersion", "install"]
+
+
+class Component(msgspec.Struct, kw_only=True):
+    """A catalog component of any type."""
+
+    id: str
+    type: str
+    name: str
+    description: str = ""
+    spec: dict[str, Any] = {}
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class ComponentCreate(msgspec.Struct, kw_only=True):
+    name: str
+    description: str = ""
+    spec: dict[str, Any] = {}
+
+
+class ComponentUpdate(msgspec.Struct, kw_only=True):
+    name: str | None = None
+    description: str | None = None
+    spec: dict[str, Any] | None = None
+
+
+class ComponentVersion(msgspec.Struct, kw_only=True):
+    """A component as it was at one version."""
+
+    version: int
+    name: str
+    description: str = ""
+    spec: dict[str, Any] = {}
+    created_at: str
+
+
+def install(app: App) -> None:
+    def known_type(request: Request) -> None:
+        component_type = request.params["component_type"]
+        if component_type not in app.component_types:
+            known = ", ".join(sorted(app.component_types)) or "none (install flow-sdk-components)"
+            raise HTTPError(
+                404,
+                f"unknown component type {component_type!r}; registered types: {known}",
+                "unknown_component_type",
+            )
+
+    def validate(request: Request, data: dict[str, Any], existing: Any) -> dict[str, Any]:
+        for field in ("name", "description", "spec"):
+            if data.get(field) is None:
+                if field == "name":
+                    raise HTTPError(
+                        422, [FieldError(["body", "name"], "must not be null")], "validation_error"
+                    )
+                data[field] = "" if field == "description" else {}
+        if not str(data["name"]).strip():
+            raise HTTPError(
+                422, [FieldError(["body", "name"], "must not be empty")], "validation_error"
+            )
+        data["type"] = request.params["component_type"]
+        return data
+
+    app.resource(
+        "components/{component_type}",
+        kind="component",
+        model=Component,
+        create=ComponentCreate,
+        update=ComponentUpdate,
+        id_prefix="cmp",
+        history=True,
+        version_model=ComponentVersion,
+        guard=known_type,
+        validate=validate,
+        tags=("components",),
+    )

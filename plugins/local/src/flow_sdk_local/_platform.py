@@ -1,0 +1,333 @@
+"""One local platform: its store, routes, clock, faults and background jobs.
+
+``local://memory…`` URLs keep the state in memory (fresh per platform);
+any other ``local://NAME`` is the file ``NAME.sqlite3`` in the data directory
+(``$FLOW_DATA_DIR``, else ``$XDG_DATA_HOME/flow/local``, else
+``~/.local/share/flow/local``). :func:`platform_for` keeps one platform per
+URL per process, which is what the in-process transport serves.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from ._app import App, WireResponse, error_wire
+from ._background import Background
+from ._faults import DroppedConnection, Faults
+from ._http import HTTPError
+from ._store import Store, Transaction
+
+__all__ = [
+    "DEV_ORG_ID",
+    "DEV_USER_ID",
+    "DEV_WORKSPACE_ID",
+    "Clock",
+    "LocalPlatform",
+    "data_dir",
+    "database_path",
+    "forget_platform",
+    "platform_for",
+]
+
+logger = logging.getLogger("flow_sdk")
+
+DEV_USER_ID = "usr_dev"
+DEV_ORG_ID = "org_dev"
+DEV_WORKSPACE_ID = "ws_dev"
+DEV_EMAIL = "dev@flow.local"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+
+
+class Clock:
+    """Wall-clock time plus an offset that tests move forward (token expiry, windows)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> float:
+        self.offset += seconds
+        return self.now()
+
+
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where file-backed local platforms live."""
+    env = os.environ if environ is None else environ
+    if env.get("FLOW_DATA_DIR"):
+        return Path(env["FLOW_DATA_DIR"])
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "flow" / "local"
+
+
+def _name_of(url: str) -> str:
+    if not url.startswith("local://"):
+        raise ValueError(f"not a local platform URL: {url!r} (expected local://NAME)")
+    name = url[len("local://") :].strip("/")
+    if not _NAME.match(name):
+        raise ValueError(
+            f"invalid local platform name {name!r} in {url!r}: use letters, digits, '.', '_' "
+            f"or '-', e.g. local://default"
+        )
+    return name
+
+
+def database_path(url: str, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The SQLite file of a ``local://`` URL, or None for an in-memory one."""
+    name = _name_of(url)
+    if name.startswith("memory"):
+        return None
+    return data_dir(environ) / f"{name}.sqlite3"
+
+
+class LocalPlatform:
+    """The platform behind one ``local://`` URL (or a socket serving it)."""
+
+    def __init__(
+        self,
+        url: str = "local://memory",
+        *,
+        plugin_manager: pluggy.PluginManager | None = None,
+        plugins: Sequence[object] = (),
+        path: str | Path | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.clock = Clock()
+        self.faults = Faults()
+        self.background = Background()
+        self.path = Path(path) if path is not None else database_path(self.url)
+        self.store = Store(self.path, clock=self.clock.now)
+        self.plugin_manager = _with_plugins(plugin_manager or _default_plugin_manager(), plugins)
+        self.component_types = _component_types(self.plugin_manager)
+        self.dev_api_key: str | None = None
+        self._secret: str | None = None
+        self.app = App(self)
+        self._install_routes()
+        self.store.migrate(self.app.migrations)
+        self.seed()
+
+    def __repr__(self) -> str:
+        return f"LocalPlatform({self.url!r}, store={self.store!r})"
+
+    # building
+
+    def _install_routes(self) -> None:
+        from . import _auth_routes, _components, _control, _openapi_route, _tenants
+
+        for module in (_auth_routes, _tenants, _components, _control, _openapi_route):
+            self.app.owner = "flow-sdk-local"
+            module.install(self.app)
+        add_local_hookspecs(self.plugin_manager)
+        hook = self.plugin_manager.hook.flow_sdk_local_routes
+        for impl in hook.get_hookimpls():
+            self.app.owner = impl.plugin_name
+            try:
+                impl.function(app=self.app)
+            except Exception:
+                logger.exception(
+                    "local platform: plugin %s failed to add its routes", impl.plugin_name
+                )
+                if os.environ.get("FLOW_STRICT_PLUGINS", "") not in ("", "0", "false", "no"):
+                    raise
+        self.app.owner = ""
+
+    def token_secret(self, tx: Transaction | None = None) -> str:
+        """The JWT signing secret of this database (made on first use)."""
+        secret = self._secret
+        if secret is not None:
+            return secret
+        with self.store.transaction() as own:  # joins ``tx`` when called inside it
+            row = own.execute("SELECT value FROM meta WHERE key = 'jwt_secret'").fetchone()
+            if row is None:
+                secret = secrets.token_urlsafe(32)
+                own.execute("INSERT INTO meta (key, value) VALUES ('jwt_secret', ?)", (secret,))
+            else:
+                secret = str(row[0])
+            self._secret = secret
+            return secret
+
+    def seed(self) -> dict[str, Any]:
+        """Create the dev user, org and workspace if missing; mint a dev key if this one has none."""
+        from ._tenants import create_api_key
+
+        with self.store.transaction() as tx:
+            if tx.get("user", "", DEV_USER_ID) is None:
+                tx.insert(
+                    "user", "", DEV_USER_ID,
+                    {"email": DEV_EMAIL, "name": "Local Developer", "orgs": [DEV_ORG_ID]},
+                )
+                tx.insert("org", "", DEV_ORG_ID, {"name": "Development", "slug": "dev"})
+                tx.insert(
+                    "workspace", DEV_ORG_ID, DEV_WORKSPACE_ID,
+                    {"org_id": DEV_ORG_ID, "name": "Default", "slug": "default"},
+                )
+                created = create_api_key(tx, DEV_ORG_ID, DEV_USER_ID, "local development key")
+                self.dev_api_key = created["key"]
+        return self.dev_info()
+
+    def dev_info(self) -> dict[str, Any]:
+        return {
+            "user_id": DEV_USER_ID,
+            "org_id": DEV_ORG_ID,
+            "workspace_id": DEV_WORKSPACE_ID,
+            "api_key": self.dev_api_key,
+        }
+
+    # control
+
+    def mint_dev_key(self, name: str = "local development key") -> str:
+        """A new API key for the dev user in the dev org (``flow local init`` stores it)."""
+        from ._tenants import create_api_key
+
+        with self.store.transaction() as tx:
+            key = str(create_api_key(tx, DEV_ORG_ID, DEV_USER_ID, name)["key"])
+        self.dev_api_key = key
+        return key
+
+    def reset(self) -> dict[str, Any]:
+        """Wipe every stored thing, clear faults and the clock offset, and seed afresh."""
+        self.background.wait_idle(timeout=5.0)
+        self.faults.clear()
+        self.clock.offset = 0.0
+        self.store.wipe()
+        self._secret = None
+        self.dev_api_key = None
+        for hook in self.app.reset_hooks:
+            hook()
+        return self.seed()
+
+    def close(self) -> None:
+        self.background.wait_idle(timeout=5.0)
+        self.store.close()
+
+    # serving
+
+    def handle(
+        self,
+        method: str,
+        raw_path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        base_url: str = "",
+    ) -> WireResponse:
+        """Answer one request (faults first); raises ``DroppedConnection`` for a dropped one."""
+        if self.faults.active:
+            rule = self.faults.pick(method.upper(), raw_path)
+            if rule is not None:
+                if rule.kind == "drop":
+                    raise DroppedConnection(raw_path)
+                if rule.kind == "delay":
+                    time.sleep(rule.delay_s)
+                else:
+                    status = int(rule.kind)
+                    wire = error_wire(
+                        HTTPError(
+                            status,
+                            "injected fault: too many requests"
+                            if status == 429
+                            else "injected fault: service unavailable",
+                            "rate_limited" if status == 429 else "unavailable",
+                            headers={"Retry-After": f"{rule.retry_after:g}"},
+                        )
+                    )
+                    wire.headers.append(("x-request-id", f"req_fault_{secrets.token_hex(4)}"))
+                    return wire
+        return self.app.handle(method, raw_path, query_string, headers, body, base_url=base_url)
+
+
+def _default_plugin_manager() -> pluggy.PluginManager:
+    from flow_sdk._plugins import load_plugins
+
+    return load_plugins().pm
+
+
+def add_local_hookspecs(pm: pluggy.PluginManager) -> None:
+    """Teach ``pm`` the ``flow_sdk_local_routes`` hook (once; pluggy refuses a second time)."""
+    from . import hookspecs
+
+    caller = getattr(pm.hook, "flow_sdk_local_routes", None)
+    if caller is None or caller.spec is None:
+        pm.add_hookspecs(hookspecs)
+
+
+def _with_plugins(pm: pluggy.PluginManager, extra: Sequence[object]) -> pluggy.PluginManager:
+    """``pm`` itself, or (with extra plugins) a new manager with its plugins and the extras.
+
+    A new one, because ``pm`` may be the process-wide manager that clients share.
+    """
+    if not extra:
+        return pm
+    from flow_sdk import hookspecs as core_hookspecs
+
+    combined = pluggy.PluginManager(core_hookspecs.PROJECT_NAME)
+    combined.add_hookspecs(core_hookspecs)
+    for plugin in pm.get_plugins():
+        combined.register(plugin, name=pm.get_name(plugin))
+    for plugin in extra:
+        if not combined.is_registered(plugin):
+            combined.register(plugin)
+    return combined
+
+
+def _component_types(pm: pluggy.PluginManager) -> dict[str, Any]:
+    types: dict[str, Any] = {}
+    for result in pm.hook.flow_sdk_component_types():
+        for spec in result or ():
+            types.setdefault(spec.type, spec)
+    return types
+
+
+_platforms: dict[str, LocalPlatform] = {}
+_registry_lock = threading.Lock()
+
+
+def platform_for(url: str, plugin_manager: pluggy.PluginManager | None = None) -> LocalPlatform:
+    """The one platform of ``url`` in this process, created on first use."""
+    key = url.rstrip("/")
+    platform = _platforms.get(key)
+    if platform is not None:
+        return platform
+    with _registry_lock:
+        platform = _platforms.get(key)
+        if platform is None:
+            platform = LocalPlatform(key, plugin_manager=plugin_manager)
+            _platforms[key] = platform
+        return platform
+
+
+def register_platform(platform: LocalPlatform) -> None:
+    """Make ``platform`` the one the in-process transport serves for its URL."""
+    with _registry_lock:
+        _platforms[platform.url] = platform
+
+
+def forget_platform(url: str) -> None:
+    """Drop (and close) the platform of ``url``; the next use builds a new one."""
+    with _registry_lock:
+        platform = _platforms.pop(url.rstrip("/"), None)
+    if platform is not None:
+        platform.close()
+
+
+def _after_fork_in_child() -> None:
+    # SQLite connections and locks must not cross fork(): the child builds its own.
+    _platforms.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+__all__ += ["DroppedConnection", "register_platform"]

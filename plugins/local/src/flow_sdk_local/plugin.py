@@ -1,0 +1,23 @@
+"""flow-sdk-local's hooks: the in-process transport for local:// URLs and `flow local`.
+
+Kept light: nothing of the platform is imported until a local:// URL is used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flow_sdk.hookspecs import hookimpl
+
+LOCAL_SCHEME = "local://"
+
+
+@hookimpl
+def flow_sdk_transport(platform_url: str, plugin_manager: Any) -> Any:
+    """The embedded platform for ``local://NAME`` URLs; None for any other URL."""
+    if not platform_url.startswith(LOCAL_SCHEME):
+        return None
+    from ._platform import platform_for
+    from ._transport import LocalTransport
+
+    return LocalTransport(platform_for(platform_url, plugin_manager))

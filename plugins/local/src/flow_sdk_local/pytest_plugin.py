@@ -1,0 +1,281 @@
+"""pytest fixtures for testing against the local platform (entry point ``pytest11``).
+
+- ``local_platform``: a fresh in-memory platform (a :class:`PlatformHandle`);
+  when the test also uses ``flow_client``, it is the platform that client talks to.
+- ``flow_client``: a ``CLIClient`` on the dev org and workspace, authenticated
+  with the dev API key; every test using it runs twice, ``[inprocess]`` and
+  ``[socket]`` (a uvicorn server on 127.0.0.1 started once per session, reset
+  before each test).
+- ``flow_client_inprocess``: the same, in-process only.
+- ``flow_config_dir``: a temporary ``FLOW_CONFIG_DIR`` and ``FLOW_DATA_DIR``,
+  with the ``FLOW_*`` credential variables removed.
+
+Mark a test ``@pytest.mark.flow_plugins(module, ...)`` to build its platform
+with extra plugin objects (e.g. a test plugin that registers a component type).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from ._faults import FaultRule, FaultsConfig
+from ._platform import (
+    DEV_ORG_ID,
+    DEV_USER_ID,
+    DEV_WORKSPACE_ID,
+    LocalPlatform,
+    forget_platform,
+    register_platform,
+)
+
+__all__ = ["MODES", "PlatformHandle"]
+
+MODES = ("inprocess", "socket")
+_CONFIG_FIELDS = frozenset(
+    {"platform_url", "access_token", "org_id", "workspace_id", "api_key", "timeout", "max_retries"}
+)
+_ENV_TO_CLEAR = (
+    "FLOW_API_KEY",
+    "FLOW_ACCESS_TOKEN",
+    "FLOW_PLATFORM_URL",
+    "FLOW_ORG_ID",
+    "FLOW_WORKSPACE_ID",
+    "FLOW_PROFILE",
+    "FLOW_TIMEOUT",
+    "FLOW_MAX_RETRIES",
+)
+
+
+class PlatformHandle:
+    """A local platform as a test sees it: where it is, who the dev user is, and controls.
+
+    ``url`` is ``local://memory-…`` in-process, ``http://127.0.0.1:PORT`` over
+    the socket; the controls act on the platform directly in both modes.
+    """
+
+    def __init__(self, platform: LocalPlatform, url: str, mode: str) -> None:
+        self.platform = platform
+        self.url = url
+        self.mode = mode
+        self.org_id = DEV_ORG_ID
+        self.workspace_id = DEV_WORKSPACE_ID
+        self.user_id = DEV_USER_ID
+        self._clients: list[Any] = []
+
+    def __repr__(self) -> str:
+        return f"PlatformHandle({self.url!r}, mode={self.mode!r})"
+
+    @property
+    def api_key(self) -> str:
+        """The dev user's API key (minted when the platform was made or last reset)."""
+        key = self.platform.dev_api_key
+        if key is None:
+            key = self.platform.mint_dev_key()
+        return key
+
+    @property
+    def store(self) -> Any:
+        return self.platform.store
+
+    def config(self, **overrides: Any) -> Any:
+        """A ``FlowConfig`` for this platform as the dev user; ``overrides`` win."""
+        from flow_sdk import FlowConfig
+
+        values: dict[str, Any] = {
+            "platform_url": self.url,
+            "api_key": self.api_key,
+            "org_id": self.org_id,
+            "workspace_id": self.workspace_id,
+        }
+        values.update(overrides)
+        return FlowConfig(**values)
+
+    def client(self, **options: Any) -> Any:
+        """A ``CLIClient`` for this platform; config fields and ``CLIClient`` options both go here.
+
+        Closed when the test ends.
+        """
+        from flow_sdk import CLIClient
+
+        config_values = {k: v for k, v in options.items() if k in _CONFIG_FIELDS}
+        client_options = {k: v for k, v in options.items() if k not in _CONFIG_FIELDS}
+        client = CLIClient(self.config(**config_values), **client_options)
+        self._clients.append(client)
+        return client
+
+    # controls
+
+    def reset(self) -> dict[str, Any]:
+        """Wipe all state and seed the dev tenant again (with a new API key)."""
+        return self.platform.reset()
+
+    def inject_faults(
+        self,
+        kind: str = "503",
+        *,
+        share: float = 1.0,
+        count: int | None = None,
+        retry_after: float = 0.0,
+        delay_s: float = 0.0,
+        path_prefix: str = "/api/",
+        methods: Sequence[str] = (),
+        seed: int | None = 0,
+        rules: Sequence[FaultRule] = (),
+    ) -> None:
+        """Answer a share of /api requests with ``kind``: "429", "503", "delay" or "drop".
+
+        ``count`` caps how many; ``rules`` replaces the single rule with several.
+        """
+        chosen = list(rules) or [
+            FaultRule(
+                kind=kind,  # type: ignore[arg-type]
+                share=share,
+                count=count,
+                retry_after=retry_after,
+                delay_s=delay_s,
+                path_prefix=path_prefix,
+                methods=[m.upper() for m in methods],
+            )
+        ]
+        self.platform.faults.configure(FaultsConfig(rules=chosen, seed=seed))
+
+    def faults(self) -> list[FaultRule]:
+        """The rules in force, each with ``injected``: how many faults it caused."""
+        return self.platform.faults.snapshot().rules
+
+    def clear_faults(self) -> None:
+        self.platform.faults.clear()
+
+    def approve_login(self, id_or_code: str) -> dict[str, Any]:
+        """Approve a CLI login request as the dev user, as a browser would."""
+        from ._auth_routes import approve_login
+
+        with self.store.transaction() as tx:
+            return approve_login(tx, id_or_code, DEV_USER_ID, self.platform.clock.now())
+
+    def deny_login(self, id_or_code: str) -> dict[str, Any]:
+        from ._auth_routes import approve_login
+
+        with self.store.transaction() as tx:
+            return approve_login(
+                tx, id_or_code, DEV_USER_ID, self.platform.clock.now(), approve=False
+            )
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the platform's clock forward (tokens, login requests, idempotency keys expire)."""
+        self.platform.clock.advance(seconds)
+
+    def create_tenant(self, org_name: str = "Other org") -> dict[str, str]:
+        """Another user with its own org, workspace and API key: ids and ``api_key``."""
+        wire = self.platform.handle(
+            "POST", "/_local/tenants", "", {}, msgspec.json.encode({"org_name": org_name})
+        )
+        result: dict[str, str] = msgspec.json.decode(wire.body)
+        return result
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait for the platform's background jobs (runs, deliveries) to finish."""
+        return self.platform.background.wait_idle(timeout)
+
+    def _close_clients(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "flow_plugins(*plugins): build the test's local platform with these extra plugin objects",
+    )
+
+
+def _extra_plugins(request: pytest.FixtureRequest) -> tuple[object, ...]:
+    marker = request.node.get_closest_marker("flow_plugins")
+    return tuple(marker.args) if marker else ()
+
+
+def _new_platform(plugins: Sequence[object] = ()) -> LocalPlatform:
+    platform = LocalPlatform(f"local://memory-{uuid.uuid4().hex[:12]}", plugins=plugins)
+    register_platform(platform)
+    return platform
+
+
+@pytest.fixture(scope="session")
+def _flow_socket_server() -> Iterator[Any]:
+    """One loopback server for the session (its platform is reset before each test)."""
+    from ._asgi import LocalServer
+
+    platform = _new_platform()
+    server = LocalServer(platform).start()
+    yield server
+    server.stop()
+    forget_platform(platform.url)
+
+
+@pytest.fixture(params=MODES)
+def flow_transport_mode(request: pytest.FixtureRequest) -> str:
+    """ "inprocess" or "socket": how ``flow_client`` reaches the platform."""
+    return str(request.param)
+
+
+@pytest.fixture
+def local_platform(request: pytest.FixtureRequest) -> Iterator[PlatformHandle]:
+    """A fresh local platform with the dev org, workspace, user and API key."""
+    mode = "inprocess"
+    if "flow_transport_mode" in request.fixturenames:
+        mode = request.getfixturevalue("flow_transport_mode")
+    extra = _extra_plugins(request)
+    if mode == "socket" and not extra:
+        server = request.getfixturevalue("_flow_socket_server")
+        server.platform.reset()
+        handle = PlatformHandle(server.platform, server.url, "socket")
+        yield handle
+        handle._close_clients()
+        server.platform.faults.clear()
+        return
+    platform = _new_platform(extra)
+    if mode == "socket":
+        from ._asgi import LocalServer
+
+        with LocalServer(platform) as server:
+            handle = PlatformHandle(platform, server.url, "socket")
+            yield handle
+            handle._close_clients()
+    else:
+        handle = PlatformHandle(platform, platform.url, "inprocess")
+        yield handle
+        handle._close_clients()
+    forget_platform(platform.url)
+
+
+@pytest.fixture
+def flow_client(flow_transport_mode: str, local_platform: PlatformHandle) -> Any:
+    """A ``CLIClient`` on the dev org and workspace; runs in-process and over the socket."""
+    return local_platform.client()
+
+
+@pytest.fixture
+def flow_client_inprocess(local_platform: PlatformHandle) -> Any:
+    """A ``CLIClient`` on the dev org and workspace, in-process only."""
+    return local_platform.client()
+
+
+@pytest.fixture
+def flow_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary config directory (and data directory); no test touches the user's home."""
+    config_dir = tmp_path / "flow-config"
+    data_dir = tmp_path / "flow-data"
+    config_dir.mkdir()
+    data_dir.mkdir()
+    monkeypatch.setenv("FLOW_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("FLOW_DATA_DIR", str(data_dir))
+    for name in _ENV_TO_CLEAR:
+        monkeypatch.delenv(name, raising=False)
+    return config_dir
