@@ -106,13 +106,24 @@ class CommandContext:
     def profile(self) -> str:
         """The profile in use: --profile, the host's choice, FLOW_PROFILE, the selected one,
         else ``default``."""
-        chosen = (
-            getattr(self.args, "flow_profile", None)
-            or self.settings.profile
-            or self.environ.get("FLOW_PROFILE")
-            or self.store.current_profile()
+        return self._profile_and_source()[0]
+
+    @property
+    def profile_source(self) -> str:
+        """Where the profile name came from, for ``flow auth status``."""
+        return self._profile_and_source()[1]
+
+    def _profile_and_source(self) -> tuple[str, str]:
+        candidates = (
+            (getattr(self.args, "flow_profile", None), "--profile"),
+            (self.settings.profile, f"chosen by {self.settings.prog}"),
+            (self.environ.get("FLOW_PROFILE"), "environment variable FLOW_PROFILE"),
+            (self.store.current_profile(), "selected with `flow profiles use`"),
         )
-        return chosen or DEFAULT_PROFILE
+        for name, source in candidates:
+            if name:
+                return name, source
+        return DEFAULT_PROFILE, "default"
 
     @property
     def store(self) -> ProfileStore:
