@@ -248,7 +248,7 @@ _PSYCOPG_HINT = (
 
 def _psycopg() -> Any:
     try:
-        import psycopg
+        import psycopg  # type: ignore[import-not-found,unused-ignore]  # an optional extra
     except ImportError:
         raise DriverUnavailable(_PSYCOPG_HINT) from None
     return psycopg

@@ -1,0 +1,199 @@
+"""``client.connectors`` (the catalog) and ``client.connector_instances``.
+
+Both live under ``/api/v1/connectors``, outside the tenant prefix: an
+instance names its own scope (a workspace or an org), and the platform
+checks that the caller may act there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+from flow_sdk import Namespace, Page, Paginator, ResourceNamespace
+from flow_sdk._namespaces import body_of
+from flow_sdk._urls import API_PREFIX, path_segment
+
+from .models import (
+    ConnectionTestResult,
+    Connector,
+    ConnectorInstance,
+    DdlAuditRecord,
+    DdlResult,
+    QueryResult,
+    ScopeType,
+)
+
+__all__ = ["ConnectorInstancesNamespace", "ConnectorsNamespace"]
+
+CATALOG = f"{API_PREFIX}/connectors"
+INSTANCES = f"{CATALOG}/instances"
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+def _check_page_size(page_size: int) -> None:
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+
+
+class ConnectorsNamespace(Namespace):
+    """The connector catalog: which kinds of connection exist and how to configure them."""
+
+    def list(
+        self, *, page_size: int = DEFAULT_PAGE_SIZE, limit: int | None = None
+    ) -> Paginator[Connector]:
+        """Every connector in the catalog, fetched lazily page by page."""
+        _check_page_size(page_size)
+
+        def fetch(cursor: str | None) -> Page[Connector]:
+            params = {"limit": page_size, "cursor": cursor}
+            return self._request("GET", CATALOG, params=params, type=Page[Connector])  # type: ignore[no-any-return]
+
+        return Paginator(fetch, limit=limit)
+
+    def get(self, key: str) -> Connector:
+        """One connector by key (e.g. ``"sqlite"``), with its ``config_schema``."""
+        return self._request(  # type: ignore[no-any-return]
+            "GET", f"{CATALOG}/{path_segment(key, 'key')}", type=Connector
+        )
+
+
+class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
+    """Configured connections: create them, test them, query them, change their schema.
+
+    ``get``, ``update`` and ``delete`` are the generic ones (``update`` with
+    ``if_match=<version>`` is safe against a concurrent write; a new
+    ``config`` replaces the old one, but a secret it leaves out, such as a DSN
+    with no password, keeps the stored one).
+    """
+
+    path = "connectors/instances"
+    scope = "global"
+    model = ConnectorInstance
+
+    def _item(self, resource_id: str, *more: str) -> str:
+        return "/".join([INSTANCES, path_segment(resource_id, "instance_id"), *more])
+
+    def _scope_id(self, scope_type: str, scope_id: str | None) -> str | None:
+        if scope_id is not None:
+            return scope_id
+        if scope_type == "org":
+            return self._client.config.org_id
+        return self._client.config.workspace_id
+
+    def list(  # type: ignore[override]
+        self,
+        *,
+        scope_type: ScopeType | None = None,
+        scope_id: str | None = None,
+        connector_key: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        limit: int | None = None,
+    ) -> Paginator[ConnectorInstance]:
+        """Instances lazily, page by page.
+
+        With ``scope_type`` only those of that scope (``scope_id`` defaults to
+        the configured workspace, or org for ``"org"``); without it, every
+        instance the caller can see. ``connector_key`` keeps one kind.
+        """
+        if scope_id is not None and scope_type is None:
+            raise ValueError("scope_id needs scope_type ('workspace' or 'org')")
+        filters: dict[str, Any] = {"connector_key": connector_key}
+        if scope_type is not None:
+            filters["scope_type"] = scope_type
+            filters["scope_id"] = self._scope_id(scope_type, scope_id)
+        return super().list(page_size=page_size, limit=limit, **filters)
+
+    def create(
+        self,
+        data: Mapping[str, Any] | msgspec.Struct | None = None,
+        *,
+        idempotency_key: str | None = None,
+        **fields: Any,
+    ) -> ConnectorInstance:
+        """Configure a connection: ``connector_key``, ``name`` and ``config`` are required.
+
+        Give them in ``data`` or as keywords, e.g. ``create(connector_key="sqlite",
+        name="app", config={"path": "app.db"})``. ``config`` follows the
+        connector's ``config_schema``; secrets in it (a DSN's password) are
+        stored apart and never returned. ``scope_type`` defaults to
+        ``"workspace"`` and ``scope_id`` to the configured workspace (or org).
+        Safe to retry: the same ``idempotency_key`` goes with every attempt.
+        """
+        body = body_of(data, fields)
+        scope_type = body.setdefault("scope_type", "workspace")
+        if body.get("scope_id") is None:
+            body["scope_id"] = self._scope_id(str(scope_type), None)
+        return super().create(body, idempotency_key=idempotency_key)
+
+    def test(self, instance_id: str) -> ConnectionTestResult:
+        """Check that the instance's database answers; a failure is ``ok=False``, not an error."""
+        return self._request("POST", self._item(instance_id, "test"), type=ConnectionTestResult)  # type: ignore[no-any-return]
+
+    def query(
+        self,
+        instance_id: str,
+        sql: str,
+        params: Sequence[Any] | Mapping[str, Any] | None = None,
+        *,
+        max_rows: int = 1000,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        """Run one read-only statement; anything that writes is refused (``CLIValidationError``).
+
+        ``params`` are bound by the database, never pasted into the SQL: a list
+        for positional placeholders (``?`` on SQLite, ``%s`` on PostgreSQL) or a
+        mapping for named ones (``:name`` / ``%(name)s``). At most ``max_rows``
+        rows come back; ``truncated`` says there were more.
+        """
+        body: dict[str, Any] = {"sql": sql, "max_rows": max_rows}
+        if params is not None:
+            body["params"] = dict(params) if isinstance(params, Mapping) else list(params)
+        if timeout_s is not None:
+            body["timeout_s"] = timeout_s
+        return self._request("POST", self._item(instance_id, "query"), json=body, type=QueryResult)  # type: ignore[no-any-return]
+
+    def execute_ddl(
+        self,
+        instance_id: str,
+        sql: str,
+        *,
+        confirm: bool = False,
+        scope_type: str = "workspace",
+        scope_id: str | None = None,
+        reason: str | None = None,
+    ) -> DdlResult:
+        """Preview DDL (``confirm=False``) or run it, as ``CLIClient.execute_ddl`` does.
+
+        The preview lists each statement with its kind and whether it is
+        destructive, without touching the database. ``confirm=True`` runs them
+        all in one transaction (all or nothing) and returns the ``audit_id``;
+        a destructive statement needs a ``reason``, and anything that is not
+        DDL is refused. ``scope_id`` defaults to the configured workspace.
+        """
+        body: dict[str, Any] = {
+            "scope_type": scope_type,
+            "scope_id": scope_id if scope_id is not None else self._client.config.workspace_id,
+            "sql": sql,
+            "confirm": confirm,
+        }
+        if reason is not None:
+            body["reason"] = reason
+        return self._request(  # type: ignore[no-any-return]
+            "POST", self._item(instance_id, "execute-ddl"), json=body, type=DdlResult
+        )
+
+    def audit(
+        self, instance_id: str, *, page_size: int = DEFAULT_PAGE_SIZE, limit: int | None = None
+    ) -> Paginator[DdlAuditRecord]:
+        """The instance's DDL audit log, newest first, fetched lazily."""
+        _check_page_size(page_size)
+        url = self._item(instance_id, "audit")
+
+        def fetch(cursor: str | None) -> Page[DdlAuditRecord]:
+            params = {"limit": page_size, "cursor": cursor}
+            return self._request("GET", url, params=params, type=Page[DdlAuditRecord])  # type: ignore[no-any-return]
+
+        return Paginator(fetch, limit=limit)
