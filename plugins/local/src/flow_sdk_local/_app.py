@@ -148,7 +148,7 @@ class App:
         return route
 
     def route(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
-        """Decorator: ``@app.route("POST", TENANT + "/things", body=ThingIn, response=Thing, status=201)``.
+        """Decorator: ``@app.route("POST", TENANT + "/things", body=ThingIn, status=201)``.
 
         ``body``/``response`` are msgspec types (the body is decoded and
         validated into ``request.data``; both go into the OpenAPI document);
@@ -280,7 +280,10 @@ class App:
             with store.transaction(write=False) as tx:
                 self._admit(route, request, tx)
                 if key:
-                    owner, fp = self._idempotency_owner(request), idem.fingerprint(method, raw_path, body)
+                    owner, fp = (
+                        self._idempotency_owner(request),
+                        idem.fingerprint(method, raw_path, body),
+                    )
                     replay = idem.lookup(tx, owner, key, fp, self.now())
                     if replay is not None:
                         return _replayed(replay)
@@ -292,7 +295,10 @@ class App:
         with store.transaction(write=method != "GET" and method != "HEAD") as tx:
             self._admit(route, request, tx)
             if key:
-                owner, fp = self._idempotency_owner(request), idem.fingerprint(method, raw_path, body)
+                owner, fp = (
+                    self._idempotency_owner(request),
+                    idem.fingerprint(method, raw_path, body),
+                )
                 replay = idem.lookup(tx, owner, key, fp, self.now())
                 if replay is not None:
                     return _replayed(replay)

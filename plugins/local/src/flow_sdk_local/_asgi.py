@@ -69,8 +69,11 @@ class ASGIApp:
             )
         except DroppedConnection:
             await send(
-                {"type": "http.response.start", "status": 200,
-                 "headers": [(b"content-length", b"64")]}
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"64")],
+                }
             )
             raise InjectedDrop("injected fault: connection dropped") from None
         await send(
@@ -108,7 +111,11 @@ class LocalServer:
     """
 
     def __init__(
-        self, platform: LocalPlatform, *, host: str = "127.0.0.1", port: int = 0,
+        self,
+        platform: LocalPlatform,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
         log_level: str = "warning",
     ) -> None:
         import uvicorn
@@ -123,7 +130,6 @@ class LocalServer:
         self.port: int = self._socket.getsockname()[1]
         self.url = f"http://{host}:{self.port}"
         self._server = uvicorn.Server(_config(self.app, log_level))
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
@@ -131,8 +137,10 @@ class LocalServer:
 
     def start(self, timeout: float = 10.0) -> LocalServer:
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]},
-            name=f"flow-local-server-{self.port}", daemon=True,
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            name=f"flow-local-server-{self.port}",
+            daemon=True,
         )
         self._thread.start()
         deadline = time.monotonic() + timeout
@@ -157,7 +165,10 @@ class LocalServer:
 
 
 def serve(
-    port: int = 8765, *, url: str = "local://default", host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    url: str = "local://default",
+    host: str = "127.0.0.1",
     log_level: str = "info",
 ) -> None:
     """Serve the platform of ``url`` on ``host:port`` until interrupted (``flow local serve``)."""
@@ -166,9 +177,7 @@ def serve(
     _check_host(host)
     app = ASGIApp(platform_for(url))
     try:
-        uvicorn.Server(_config(app, log_level)).run(
-            sockets=[_bound(host, port)]
-        )
+        uvicorn.Server(_config(app, log_level)).run(sockets=[_bound(host, port)])
     finally:
         app.close()
 

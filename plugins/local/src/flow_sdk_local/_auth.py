@@ -49,7 +49,11 @@ def mint_api_key() -> tuple[str, str, dict[str, Any]]:
     secret = secrets.token_urlsafe(24)
     salt = secrets.token_hex(16)
     key = f"fl_{key_id}_{secret}"
-    return f"key_{key_id}", key, {"salt": salt, "hash": hash_secret(secret, salt), "prefix": key[:9]}
+    return (
+        f"key_{key_id}",
+        key,
+        {"salt": salt, "hash": hash_secret(secret, salt), "prefix": key[:9]},
+    )
 
 
 def check_api_key(tx: Transaction, key: str) -> dict[str, Any] | None:
@@ -88,6 +92,8 @@ def authenticate(request: Request, tx: Transaction, secret: str, now: float) -> 
     if user is None:
         raise unauthorized("the token's user no longer exists; log in again", "bad_token")
     return Principal(
-        claims.user_id, frozenset(user.data.get("orgs", ())), user.data.get("email", ""),
+        claims.user_id,
+        frozenset(user.data.get("orgs", ())),
+        user.data.get("email", ""),
         claims.token_id,
     )

@@ -174,7 +174,7 @@ def install(app: App) -> None:
         tags=("auth",),
     )
     def poll_login(request: Request) -> dict[str, Any]:
-        """Poll a CLI login request; the access token comes once, on the first poll after approval."""
+        """Poll a CLI login request; the token comes once, on the first poll after approval."""
         now = app.now()
         with request.store.transaction() as tx:
             doc = tx.get("cli_login", "", request.params["id"])
@@ -189,9 +189,9 @@ def install(app: App) -> None:
                     ttl_seconds=LOGIN_TOKEN_TTL_MINUTES * 60,
                 )
                 tx.update("cli_login", "", doc.id, {**doc.data, "handed_out": True})
-                view.update(
-                    access_token=token, token_type="bearer", token_expires_at=format_time(expires)
-                )
+                view["access_token"] = token
+                view["token_type"] = "bearer"  # noqa: S105 - the scheme, not a secret
+                view["token_expires_at"] = format_time(expires)
         return view
 
     @app.post(

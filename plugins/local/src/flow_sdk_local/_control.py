@@ -100,7 +100,9 @@ def install(app: App) -> None:
         with request.store.transaction() as tx:
             user_id = f"usr_{secrets.token_hex(8)}"
             tx.insert(
-                "user", "", user_id,
+                "user",
+                "",
+                user_id,
                 {"email": body.email or f"{user_id}@flow.local", "name": body.name, "orgs": []},
             )
             ids = create_tenant(tx, user_id, body.org_name)

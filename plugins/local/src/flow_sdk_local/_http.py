@@ -83,7 +83,7 @@ def unauthorized(detail: str, code: str = "unauthorized") -> HTTPError:
 
 @dataclass
 class Response:
-    """A reply with its own status, headers or raw bytes (JSON-encoded when ``body`` is not bytes)."""
+    """A reply with its own status, headers or raw bytes (``body`` not bytes: JSON)."""
 
     status: int = 200
     body: Any = None

@@ -58,7 +58,11 @@ def decode_cursor(cursor: str) -> int:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise HTTPError(
             422,
-            [FieldError(["query", "cursor"], "not a cursor from this list; pass next_cursor as is")],
+            [
+                FieldError(
+                    ["query", "cursor"], "not a cursor from this list; pass next_cursor as is"
+                )
+            ],
             "validation_error",
         ) from None
 

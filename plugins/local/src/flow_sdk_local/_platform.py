@@ -158,18 +158,22 @@ class LocalPlatform:
             return secret
 
     def seed(self) -> dict[str, Any]:
-        """Create the dev user, org and workspace if missing; mint a dev key if this one has none."""
+        """Create the dev user, org, workspace and a dev API key, unless they exist."""
         from ._tenants import create_api_key
 
         with self.store.transaction() as tx:
             if tx.get("user", "", DEV_USER_ID) is None:
                 tx.insert(
-                    "user", "", DEV_USER_ID,
+                    "user",
+                    "",
+                    DEV_USER_ID,
                     {"email": DEV_EMAIL, "name": "Local Developer", "orgs": [DEV_ORG_ID]},
                 )
                 tx.insert("org", "", DEV_ORG_ID, {"name": "Development", "slug": "dev"})
                 tx.insert(
-                    "workspace", DEV_ORG_ID, DEV_WORKSPACE_ID,
+                    "workspace",
+                    DEV_ORG_ID,
+                    DEV_WORKSPACE_ID,
                     {"org_id": DEV_ORG_ID, "name": "Default", "slug": "default"},
                 )
                 created = create_api_key(tx, DEV_ORG_ID, DEV_USER_ID, "local development key")

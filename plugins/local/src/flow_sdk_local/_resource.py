@@ -127,42 +127,70 @@ class Resource:
         self.before_delete = before_delete
         self.after_write = after_write
         self.present = present
-        self._scope_params = [
-            s[1:-1] for s in self.collection_path.split("/") if s.startswith("{")
-        ]
+        self._scope_params = [s[1:-1] for s in self.collection_path.split("/") if s.startswith("{")]
         tag = tuple(tags) or (self.kind,)
         noun = self.kind.rstrip("s") if self.kind.endswith("s") else self.kind
-        filter_query = tuple(QueryParam(f, str, f"only those whose {f} equals this") for f in filters)
+        filter_query = tuple(
+            QueryParam(f, str, f"only those whose {f} equals this") for f in filters
+        )
         if "list" in operations:
             app.add_route(
-                "GET", self.collection_path, self.list_handler, response=Page[model],
-                query=PAGE_QUERY + filter_query, summary=f"List {self.kind}", tags=tag,
+                "GET",
+                self.collection_path,
+                self.list_handler,
+                response=Page[model],
+                query=PAGE_QUERY + filter_query,
+                summary=f"List {self.kind}",
+                tags=tag,
             )
         if "create" in operations:
             app.add_route(
-                "POST", self.collection_path, self.create_handler, body=create, response=model,
-                status=201, summary=f"Create a {noun}", tags=tag,
+                "POST",
+                self.collection_path,
+                self.create_handler,
+                body=create,
+                response=model,
+                status=201,
+                summary=f"Create a {noun}",
+                tags=tag,
             )
         if "get" in operations:
             app.add_route(
-                "GET", self.item_path, self.get_handler, response=model,
-                summary=f"Get a {noun}", tags=tag,
+                "GET",
+                self.item_path,
+                self.get_handler,
+                response=model,
+                summary=f"Get a {noun}",
+                tags=tag,
             )
         if "update" in operations and update is not None:
             app.add_route(
-                "PATCH", self.item_path, self.update_handler, body=update, response=model,
-                summary=f"Update a {noun} (If-Match: <version> for a safe write)", tags=tag,
+                "PATCH",
+                self.item_path,
+                self.update_handler,
+                body=update,
+                response=model,
+                summary=f"Update a {noun} (If-Match: <version> for a safe write)",
+                tags=tag,
             )
         if "delete" in operations:
             app.add_route(
-                "DELETE", self.item_path, self.delete_handler, status=204,
-                summary=f"Delete a {noun} (If-Match honoured)", tags=tag,
+                "DELETE",
+                self.item_path,
+                self.delete_handler,
+                status=204,
+                summary=f"Delete a {noun} (If-Match honoured)",
+                tags=tag,
             )
         if history:
             app.add_route(
-                "GET", f"{self.item_path}/versions", self.versions_handler,
-                response=Page[version_model or dict[str, Any]], query=PAGE_QUERY,
-                summary=f"Version history of a {noun}", tags=tag,
+                "GET",
+                f"{self.item_path}/versions",
+                self.versions_handler,
+                response=Page[version_model] if version_model else Page[dict[str, Any]],
+                query=PAGE_QUERY,
+                summary=f"Version history of a {noun}",
+                tags=tag,
             )
 
     def __repr__(self) -> str:
@@ -230,9 +258,11 @@ class Resource:
         self._guard(request)
         expected = parse_if_match(request)
         sent = request.json() or {}
-        changes = {
-            k: v for k, v in msgspec.to_builtins(request.data).items() if k in sent
-        } if isinstance(sent, dict) else {}
+        changes = (
+            {k: v for k, v in msgspec.to_builtins(request.data).items() if k in sent}
+            if isinstance(sent, dict)
+            else {}
+        )
         with request.store.transaction() as tx:
             current = self._current(request, tx)
             data = {**current.data, **changes}
@@ -241,8 +271,12 @@ class Resource:
                 data = changed if changed is not None else data
             try:
                 doc = tx.update(
-                    self.kind, current.scope, current.id, data,
-                    expected_version=expected, history=self.history,
+                    self.kind,
+                    current.scope,
+                    current.id,
+                    data,
+                    expected_version=expected,
+                    history=self.history,
                 )
             except VersionConflict as exc:
                 raise _stale(expected, exc.current) from None
@@ -271,7 +305,9 @@ class Resource:
         with request.store.transaction(write=False) as tx:
             rows = tx.versions(self.kind, doc.scope, doc.id, after=after, limit=limit + 1)
         return page_of(
-            rows, limit, lambda r: r[0],
+            rows,
+            limit,
+            lambda r: r[0],
             lambda r: {**r[1], "version": r[0], "created_at": r[2]},
         )
 

@@ -12,6 +12,7 @@ a message that names it and says what to do.
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 import threading
 import time
@@ -132,9 +133,6 @@ def _row_to_document(row: Sequence[Any]) -> Document:
     return Document(kind, scope, doc_id, version, _decode(data), created, updated, seq)
 
 
-_DOC_COLUMNS = "seq, kind, scope, id, version, data, created_at, updated_at"
-
-
 class Transaction:
     """Reads and writes inside one SQLite transaction (see ``Store.transaction``)."""
 
@@ -153,7 +151,8 @@ class Transaction:
 
     def get(self, kind: str, scope: str, doc_id: str) -> Document | None:
         row = self.conn.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents WHERE kind = ? AND scope = ? AND id = ?",
+            "SELECT seq, kind, scope, id, version, data, created_at, updated_at FROM documents "
+            "WHERE kind = ? AND scope = ? AND id = ?",
             (kind, scope, doc_id),
         ).fetchone()
         return _row_to_document(row) if row else None
@@ -161,7 +160,9 @@ class Transaction:
     def find(self, kind: str, doc_id: str) -> Document | None:
         """A document by kind and id, in whatever scope it lives (ids are unique)."""
         row = self.conn.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents WHERE kind = ? AND id = ?", (kind, doc_id)
+            "SELECT seq, kind, scope, id, version, data, created_at, updated_at FROM documents "
+            "WHERE kind = ? AND id = ?",
+            (kind, doc_id),
         ).fetchone()
         return _row_to_document(row) if row else None
 
@@ -205,7 +206,9 @@ class Transaction:
             "UPDATE documents SET version = ?, data = ?, updated_at = ? WHERE seq = ?",
             (version, _encode(data).decode(), now, current.seq),
         )
-        doc = Document(kind, scope, doc_id, version, dict(data), current.created_at, now, current.seq)
+        doc = Document(
+            kind, scope, doc_id, version, dict(data), current.created_at, now, current.seq
+        )
         if history:
             self._record_version(doc)
         return doc
@@ -240,7 +243,10 @@ class Transaction:
         ``where`` maps top-level data fields to the values they must equal;
         ``after`` is the ``seq`` of the last document already seen.
         """
-        sql = [f"SELECT {_DOC_COLUMNS} FROM documents WHERE kind = ? AND seq > ?"]
+        sql = [
+            "SELECT seq, kind, scope, id, version, data, created_at, updated_at FROM documents "
+            "WHERE kind = ? AND seq > ?"
+        ]
         params: list[Any] = [kind, after]
         if scope is not None:
             sql.append("AND scope = ?")
@@ -266,7 +272,7 @@ class Transaction:
 
     def versions(
         self, kind: str, scope: str, doc_id: str, *, after: int = 0, limit: int | None = None
-    ) -> list[tuple[int, dict[str, Any], str]]:
+    ) -> builtins.list[tuple[int, dict[str, Any], str]]:
         """``(version, data, created_at)`` of each recorded version, oldest first."""
         sql = (
             "SELECT version, data, created_at FROM document_versions "

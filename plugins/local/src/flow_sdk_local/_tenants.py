@@ -82,8 +82,13 @@ def create_api_key(tx: Transaction, org_id: str, user_id: str, name: str) -> dic
     """Store a new key's hash; return its public fields and the key itself (once)."""
     key_id, key, stored = mint_api_key()
     doc = tx.insert("api_key", org_id, key_id, {**stored, "name": name, "user_id": user_id})
-    return {"id": key_id, "key": key, "name": name, "prefix": stored["prefix"],
-            "created_at": doc.created_at}
+    return {
+        "id": key_id,
+        "key": key,
+        "name": name,
+        "prefix": stored["prefix"],
+        "created_at": doc.created_at,
+    }
 
 
 def create_tenant(
@@ -94,7 +99,9 @@ def create_tenant(
     ws_id = f"ws_{secrets.token_hex(8)}"
     tx.insert("org", "", org_id, {"name": org_name, "slug": _slug(org_name)})
     tx.insert(
-        "workspace", org_id, ws_id,
+        "workspace",
+        org_id,
+        ws_id,
         {"org_id": org_id, "name": workspace_name, "slug": _slug(workspace_name)},
     )
     user = tx.get("user", "", user_id)
@@ -177,18 +184,22 @@ def install(app: App) -> None:
         with request.store.transaction() as tx:
             return create_api_key(tx, request.org_id, request.user_id, _check_name(body.name))
 
-    @app.get(
-        f"{ORG}/api-keys", response=Page[ApiKeyInfo], query=PAGE_QUERY, tags=("tenants",)
-    )
+    @app.get(f"{ORG}/api-keys", response=Page[ApiKeyInfo], query=PAGE_QUERY, tags=("tenants",))
     def list_keys(request: Request) -> dict[str, Any]:
         """The org's API keys (never the keys themselves)."""
         limit, after = page_params(request)
         with request.store.transaction(write=False) as tx:
             docs = tx.list("api_key", request.org_id, after=after, limit=limit + 1)
         return page_of(
-            docs, limit, lambda d: d.seq,
-            lambda d: {"id": d.id, "name": d.data["name"], "prefix": d.data["prefix"],
-                       "created_at": d.created_at},
+            docs,
+            limit,
+            lambda d: d.seq,
+            lambda d: {
+                "id": d.id,
+                "name": d.data["name"],
+                "prefix": d.data["prefix"],
+                "created_at": d.created_at,
+            },
         )
 
     @app.delete(f"{ORG}/api-keys/{{id}}", status=204, tags=("tenants",))
