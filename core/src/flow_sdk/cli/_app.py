@@ -371,7 +371,8 @@ def main(argv: Sequence[str] | None = None, *, settings: CLISettings | None = No
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except UsageError as exc:
         stderr.write(exc.parser.format_usage())
-        stderr.write(f"{exc.parser.prog}: error: {exc.message}\n")
+        # argparse echoes what it did not understand, which may be a pasted secret
+        stderr.write(f"{exc.parser.prog}: error: {redact_text(exc.message)}\n")
         stderr.write(f"hint: run `{exc.parser.prog} --help` to see the options\n")
         return EXIT_USAGE
     except ParserExit as exc:
