@@ -108,6 +108,7 @@ class TestSchema:
             "a row must be a JSON object, got string",
         )
 
+    @settings(max_examples=30)
     @given(json_rows)
     def test_a_schema_without_columns_takes_any_object(self, row: dict[str, object]) -> None:
         assert row_problem(DatasetSchema(), row) is None
@@ -160,7 +161,7 @@ class TestCsvCells:
 
 
 class TestBatching:
-    @settings(max_examples=50)
+    @settings(max_examples=30)
     @given(
         rows=st.lists(json_rows, max_size=40),
         batch_size=st.integers(1, 12),
