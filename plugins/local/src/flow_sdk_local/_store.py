@@ -13,6 +13,7 @@ a message that names it and says what to do.
 from __future__ import annotations
 
 import builtins
+import os
 import sqlite3
 import threading
 import time
@@ -320,6 +321,9 @@ class Store:
             target = ":memory:"
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # The file holds the token signing secret: owner-only, like the credentials
+            # file (SQLite gives its -wal and -shm files the same mode).
+            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
             target = str(self.path)
         conn = sqlite3.connect(
             target, timeout=busy_timeout, isolation_level=None, check_same_thread=False

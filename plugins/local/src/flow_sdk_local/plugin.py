@@ -21,3 +21,13 @@ def flow_sdk_transport(platform_url: str, plugin_manager: Any) -> Any:
     from ._transport import LocalTransport
 
     return LocalTransport(platform_for(platform_url, plugin_manager))
+
+
+@hookimpl
+def flow_sdk_cli_commands(commands: Any) -> None:
+    """``flow local init|serve|reset|approve``, imported only when ``flow local`` runs."""
+    commands.add_group(
+        "local",
+        "the embedded local platform: init, serve, reset, approve",
+        "flow_sdk_local.cli:register",
+    )
