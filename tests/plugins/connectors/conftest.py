@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -53,3 +55,57 @@ def postgres_dsn(postgres_server_dsn: str) -> Iterator[str]:
     yield urlunsplit(parts._replace(query=query))
     with psycopg.connect(postgres_server_dsn, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+# instances on the local platform
+
+
+TABLES_SQL = {
+    "sqlite": "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
+    "postgres": (
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = current_schema() ORDER BY 1"
+    ),
+}
+
+
+class Database:
+    """A connector instance on the local platform, and how to look inside its database."""
+
+    def __init__(self, client: Any, instance: Any, dialect: str) -> None:
+        self.client = client
+        self.instance = instance
+        self.dialect = dialect
+        self.id = instance.id
+
+    def tables(self) -> list[str]:
+        result = self.client.connector_instances.query(self.id, TABLES_SQL[self.dialect])
+        return [row[0] for row in result.rows]
+
+    def ddl(self, sql: str, **options: Any) -> Any:
+        return self.client.connector_instances.execute_ddl(self.id, sql, **options)
+
+
+def make_database(request: pytest.FixtureRequest, client: Any, dialect: str, tmp: Path) -> Database:
+    if dialect == "sqlite":
+        config = {"path": str(tmp / f"db-{uuid.uuid4().hex[:8]}.sqlite")}
+    else:
+        config = {"dsn": request.getfixturevalue("postgres_dsn")}
+    instance = client.connector_instances.create(
+        connector_key=dialect, name=f"{dialect} test", config=config
+    )
+    return Database(client, instance, dialect)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, flow_client: Any, tmp_path: Path) -> Database:
+    """A fresh database of each kind behind an instance, through ``flow_client`` (both modes)."""
+    return make_database(request, flow_client, request.param, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_inprocess(
+    request: pytest.FixtureRequest, flow_client_inprocess: Any, tmp_path: Path
+) -> Database:
+    """The same, in-process only (for the finer cases)."""
+    return make_database(request, flow_client_inprocess, request.param, tmp_path)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
-from flow_sdk import Namespace, Page, Paginator, ResourceNamespace
+from flow_sdk import CLIClientError, Namespace, Page, Paginator, ResourceNamespace
 from flow_sdk._namespaces import body_of
 from flow_sdk._urls import API_PREFIX, path_segment
 
@@ -99,7 +99,10 @@ class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
         instance the caller can see. ``connector_key`` keeps one kind.
         """
         if scope_id is not None and scope_type is None:
-            raise ValueError("scope_id needs scope_type ('workspace' or 'org')")
+            raise CLIClientError(
+                "scope_id needs scope_type",
+                hint="pass scope_type='workspace' or scope_type='org' with it",
+            )
         filters: dict[str, Any] = {"connector_key": connector_key}
         if scope_type is not None:
             filters["scope_type"] = scope_type
