@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flow_sdk import NamespaceSpec, hookimpl
 
 
@@ -15,3 +17,21 @@ def flow_sdk_namespaces() -> list[NamespaceSpec]:
             "versioned HTTP services of the org",
         )
     ]
+
+
+@hookimpl
+def flow_sdk_local_routes(app: Any) -> None:
+    """``<org>/services`` on the local platform (flow-sdk-local)."""
+    from ._local import install
+
+    install(app)
+
+
+@hookimpl
+def flow_sdk_cli_commands(commands: Any) -> None:
+    """``flow services``."""
+    commands.add_group(
+        "services",
+        "hosted services: define, publish and invoke versioned endpoints",
+        "flow_sdk_hosted_services.cli:register",
+    )

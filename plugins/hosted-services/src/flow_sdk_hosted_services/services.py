@@ -86,11 +86,22 @@ class HostedServicesNamespace(ResourceNamespace[HostedService]):
         """Delete the service and every published version of it."""
         super().delete(service_id, if_match=if_match)
 
-    def publish(self, service_id: str, *, idempotency_key: str | None = None) -> ServiceVersion:
-        """Freeze the current definition as the next immutable version ``vN``."""
+    def publish(
+        self,
+        service_id: str,
+        *,
+        if_match: int | str | None = None,
+        idempotency_key: str | None = None,
+    ) -> ServiceVersion:
+        """Freeze the current definition as the next immutable version ``vN``.
+
+        With ``if_match=<version>`` it publishes only if the definition is
+        still the one you reviewed (``CLIConflictError`` otherwise).
+        """
         return self._request(  # type: ignore[no-any-return]
             "POST",
             self._item(service_id, "versions"),
+            headers=None if if_match is None else {"If-Match": str(if_match)},
             idempotency_key=idempotency_key,
             type=ServiceVersion,
         )

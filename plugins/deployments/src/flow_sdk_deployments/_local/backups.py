@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flow_sdk import Component
-from flow_sdk_local._http import FieldError, HTTPError, Request, conflict
-from flow_sdk_local._store import Document, Transaction
+from flow_sdk_local import Document, FieldError, HTTPError, Request, Transaction, conflict
 
 from ..models import Backup
 from .bodies import BackupCreate

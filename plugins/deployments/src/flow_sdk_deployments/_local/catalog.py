@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flow_sdk_local._http import FieldError, HTTPError
-from flow_sdk_local._store import Document, Transaction
+from flow_sdk_local import Document, FieldError, HTTPError, Transaction
 
 __all__ = [
     "COMPONENT_KIND",

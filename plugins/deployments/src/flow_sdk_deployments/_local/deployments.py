@@ -13,9 +13,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flow_sdk_local._http import FieldError, HTTPError, Request, Response, conflict, not_found
-from flow_sdk_local._resource import new_id
-from flow_sdk_local._store import Document, Transaction
+from flow_sdk_local import (
+    Document,
+    FieldError,
+    HTTPError,
+    Request,
+    Response,
+    Transaction,
+    conflict,
+    new_id,
+    not_found,
+)
 
 from ..models import Deployment
 from .bodies import DeploymentCreate

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from flow_sdk_local._paging import page_of
-from flow_sdk_local._resource import new_id
-from flow_sdk_local._store import Transaction
+from flow_sdk_local import Transaction, new_id, page_of
 
 from ..models import DeploymentEvent
 from .kinds import RING_EVENT_KIND

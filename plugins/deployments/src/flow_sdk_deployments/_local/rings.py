@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flow_sdk_local._http import FieldError, HTTPError, Request, conflict
-from flow_sdk_local._paging import PAGE_QUERY, Page, decode_cursor, encode_cursor, page_params
-from flow_sdk_local._store import Document, Transaction
+from flow_sdk_local import (
+    PAGE_QUERY,
+    Document,
+    FieldError,
+    HTTPError,
+    Page,
+    Request,
+    Transaction,
+    conflict,
+    decode_cursor,
+    encode_cursor,
+    page_params,
+)
 
 from ..models import DeploymentEvent, Ring
 from .bodies import RingCreate, RingUpdate
