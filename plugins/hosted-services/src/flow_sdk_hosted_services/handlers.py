@@ -32,7 +32,7 @@ def {ENTRYPOINT}(**request):
     if any(p.kind is p.VAR_KEYWORD for p in parameters):
         chosen = request
     else:
-        named = (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        named = (_inspect.Parameter.POSITIONAL_OR_KEYWORD, _inspect.Parameter.KEYWORD_ONLY)
         names = {{p.name for p in parameters if p.kind in named}}
         chosen = {{key: value for key, value in request.items() if key in names}}
     return {{"{RESPONSE_KEY}": handler(**chosen)}}
