@@ -130,7 +130,7 @@ def _limits(spec: Mapping[str, Any], timeout_s: float | None) -> tuple[float, in
         return execute.limits_of(spec, timeout_s)
     except ValueError as exc:
         if timeout_s is not None and "timeout_s" in str(exc):
-            raise _invalid(["body", "timeout_s"], str(exc)) from None
+            raise _invalid(["body", "timeout_s"], str(exc).removeprefix("timeout_s ")) from None
         raise HTTPError(422, f"the component's {exc}", "not_runnable") from None
 
 
