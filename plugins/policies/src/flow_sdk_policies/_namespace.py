@@ -34,10 +34,15 @@ class PoliciesNamespace(ResourceNamespace[Policy]):
     model = Policy
 
     def list(  # type: ignore[override]
-        self, *, page_size: int = 50, limit: int | None = None
+        self,
+        *,
+        name: str | None = None,
+        effect: Effect | None = None,
+        page_size: int = 50,
+        limit: int | None = None,
     ) -> Paginator[Policy]:
-        """Every policy of the workspace, fetched lazily page by page."""
-        return super().list(page_size=page_size, limit=limit)
+        """Every policy of the workspace (only those matching ``name``/``effect``), lazily."""
+        return super().list(page_size=page_size, limit=limit, name=name, effect=effect)
 
     def create(  # type: ignore[override]
         self,

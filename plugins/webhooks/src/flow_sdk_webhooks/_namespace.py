@@ -51,10 +51,10 @@ class WebhooksNamespace(ResourceNamespace[Webhook]):
         self._clock = clock
 
     def list(  # type: ignore[override]
-        self, *, page_size: int = 50, limit: int | None = None
+        self, *, url: str | None = None, page_size: int = 50, limit: int | None = None
     ) -> Paginator[Webhook]:
-        """Every webhook of the workspace, fetched lazily page by page."""
-        return super().list(page_size=page_size, limit=limit)
+        """Every webhook of the workspace (only those posting to ``url``), lazily."""
+        return super().list(page_size=page_size, limit=limit, url=url)
 
     def create(  # type: ignore[override]
         self,

@@ -23,3 +23,10 @@ def flow_sdk_local_routes(app: Any) -> None:
     from .local._routes import install
 
     install(app)
+
+
+@hookimpl
+def flow_sdk_cli_commands(commands: Any) -> None:
+    commands.add_group(
+        "webhooks", "webhooks: signed event deliveries", "flow_sdk_webhooks.cli:register"
+    )

@@ -298,12 +298,12 @@ class DeliveryEngine:
             ).fetchall()
             for row in rows:
                 tx.execute(
-                    "UPDATE webhook_deliveries SET next_attempt = ? WHERE seq = ?", (lease, row[0])
+                    "UPDATE webhook_deliveries SET next_attempt = ? WHERE id = ?", (lease, row[1])
                 )
         return list(rows)
 
     def _attempt(self, row: tuple[Any, ...]) -> None:
-        seq, delivery_id, webhook_id, scope, _event_id, event_type, payload = row[:7]
+        _seq, delivery_id, webhook_id, scope, _event_id, event_type, payload = row[:7]
         attempts = row[8] + 1
         with self.store.transaction(write=False) as tx:
             webhook = tx.get(WEBHOOK_KIND, scope, webhook_id)
@@ -338,15 +338,16 @@ class DeliveryEngine:
             "error": result.error,
         }
         with self.store.transaction() as tx:
+            # By id, never by seq: a reset restarts seq numbers under an in-flight attempt.
             current = tx.execute(
-                "SELECT history FROM webhook_deliveries WHERE seq = ?", (seq,)
+                "SELECT history FROM webhook_deliveries WHERE id = ?", (delivery_id,)
             ).fetchone()
             if current is None:
                 return  # deleted together with its webhook meanwhile
             history = [*_decode(current[0]), record]
             tx.execute(
                 "UPDATE webhook_deliveries SET status = ?, attempts = ?, response_code = ?, "
-                "error = ?, last_attempt_at = ?, next_attempt = ?, history = ? WHERE seq = ?",
+                "error = ?, last_attempt_at = ?, next_attempt = ?, history = ? WHERE id = ?",
                 (
                     status,
                     attempts,
@@ -355,7 +356,7 @@ class DeliveryEngine:
                     record["started_at"],
                     None if delay is None else finished + delay,
                     _encode(history).decode(),
-                    seq,
+                    delivery_id,
                 ),
             )
 

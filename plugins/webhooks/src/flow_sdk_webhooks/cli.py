@@ -1,0 +1,124 @@
+"""``flow webhooks …``: imported only when that command group runs."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+
+from flow_sdk.cli import (
+    CommandContext,
+    add_body_arguments,
+    add_command,
+    add_resource_commands,
+    body_from_args,
+    positive_int,
+)
+
+from ._models import Delivery
+
+__all__ = ["register"]
+
+DELIVERY_COLUMNS = (
+    "id",
+    "event_type",
+    "status",
+    "attempts",
+    "response_code",
+    "error",
+    "created_at",
+    "last_attempt_at",
+)
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    """list|get|create|update|delete, plus ``test`` and ``deliveries``."""
+    add_resource_commands(
+        parser,
+        namespace="webhooks",
+        noun="webhook",
+        columns=("id", "url", "events", "active", "version"),
+        verbs=("list", "get", "update", "delete"),
+        list_filters=("url",),
+    )
+    create = add_command(
+        parser,
+        "create",
+        run_create,
+        help="create a webhook (its signing secret is shown only this once)",
+    )
+    create.add_argument("--url", help="where to POST events, e.g. http://127.0.0.1:8000/hook")
+    create.add_argument(
+        "--event",
+        action="append",
+        dest="events",
+        metavar="TYPE",
+        help="an event type to send (dataset.created, dataset.*, *); repeatable",
+    )
+    add_body_arguments(create, what="the new webhook")
+    create.add_argument(
+        "--idempotency-key",
+        metavar="KEY",
+        help="repeat a create safely: the same key and body create only one",
+    )
+
+    test = add_command(parser, "test", run_test, help="send a ping event to the webhook now")
+    test.add_argument("id", metavar="ID")
+    test.add_argument("--wait", action="store_true", help="wait until it succeeded or gave up")
+    test.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS", help="with --wait (default 30)"
+    )
+
+    deliveries = add_command(
+        parser, "deliveries", run_deliveries, help="the webhook's deliveries, newest first"
+    )
+    deliveries.add_argument("id", metavar="ID")
+    deliveries.add_argument(
+        "--limit", type=positive_int, default=20, help="show at most this many (default 20)"
+    )
+    deliveries.add_argument("--all", action="store_true", help="show every one")
+
+
+def run_create(args: argparse.Namespace, ctx: CommandContext) -> None:
+    has_body = bool(getattr(args, "body_file", None) or getattr(args, "body_set", None))
+    body = body_from_args(args, ctx, required=not (args.url or args.events) and not has_body)
+    created = ctx.client().webhooks.create(
+        body, url=args.url, events=args.events, idempotency_key=args.idempotency_key
+    )
+    ctx.output.emit(created.to_dict())
+    ctx.output.message(
+        "store the secret now: it is shown only this once (receivers check deliveries with "
+        "flow_sdk_webhooks.verify_signature)"
+    )
+
+
+def _describe(delivery: Delivery) -> str:
+    return f"delivery {delivery.id}: {delivery.status} after {delivery.attempts} attempt(s)"
+
+
+def run_test(args: argparse.Namespace, ctx: CommandContext) -> int:
+    webhooks = ctx.client().webhooks
+    delivery = webhooks.test(
+        args.id,
+        wait=args.wait,
+        timeout_s=args.timeout,
+        on_progress=(lambda d: ctx.progress(_describe(d))) if args.wait else None,
+    )
+    if args.wait:
+        ctx.progress.done()
+    ctx.output.emit(delivery)
+    if delivery.status == "failed":
+        ctx.output.warning(f"the ping was not delivered: {delivery.error}")
+        return 1
+    return 0
+
+
+def run_deliveries(args: argparse.Namespace, ctx: CommandContext) -> None:
+    limit = None if args.all else args.limit
+    items = ctx.client().webhooks.deliveries(
+        args.id, page_size=min(limit + 1, 500) if limit else 100
+    )
+    rows = list(itertools.islice(items, None if limit is None else limit + 1))
+    more = limit is not None and len(rows) > limit
+    ctx.output.emit(rows[:limit] if more else rows, columns=DELIVERY_COLUMNS, empty="no deliveries")
+    if more:
+        ctx.output.message(f"showing the newest {limit}; pass --limit N or --all to see more")
