@@ -212,6 +212,10 @@ class FlowApp:
             ctx.progress.done()
             ctx.output.stderr.write("interrupted\n")
             return EXIT_INTERRUPTED
+        except ParserExit as exc:  # `flow help …` prints a parser's help
+            if exc.message:
+                ctx.output.stderr.write(exc.message)
+            return exc.status
         except CLIClientError as exc:
             ctx.progress.done()
             report_error(exc, ctx.output.stderr, prog=self.settings.prog)

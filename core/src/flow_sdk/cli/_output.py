@@ -37,7 +37,8 @@ def _cell(value: Any) -> str:
         text = value.isoformat()
     else:
         text = msgspec.json.encode(to_plain(value)).decode()
-    text = " ".join(text.split()) if any(c in text for c in "\r\n\t") else text
+    if not text.isprintable():  # one row per line, whatever the value holds
+        text = "".join(c if c.isprintable() else " " for c in text)
     if len(text) > MAX_CELL:
         text = text[: MAX_CELL - 1] + "…"
     return text
