@@ -36,6 +36,8 @@ __all__ = ["ACTIVATION_DELAY_S", "install"]
 
 #: How long a deployment stays ``pending`` on the local platform.
 ACTIVATION_DELAY_S = 0.05
+#: The background job waits at most this long; a later read settles what it left.
+_MAX_JOB_WAIT_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def _install(app: Any, flavour: Flavour) -> None:
         scope, doc_id = doc.scope, doc.id
 
         def activate() -> None:
-            time.sleep(ACTIVATION_DELAY_S)
+            time.sleep(min(ACTIVATION_DELAY_S, _MAX_JOB_WAIT_S))
             with app.platform.store.transaction() as tx:
                 current = tx.get(kind, scope, doc_id)
                 if current is not None:
