@@ -72,7 +72,8 @@ TABLES_SQL = {
 class Database:
     """A connector instance on the local platform, and how to look inside its database."""
 
-    def __init__(self, client: Any, instance: Any, dialect: str) -> None:
+    def __init__(self, client: Any, instance: Any, dialect: str, dsn: str | None = None) -> None:
+        self.dsn = dsn
         self.client = client
         self.instance = instance
         self.dialect = dialect
@@ -87,14 +88,16 @@ class Database:
 
 
 def make_database(request: pytest.FixtureRequest, client: Any, dialect: str, tmp: Path) -> Database:
+    dsn = None
     if dialect == "sqlite":
         config = {"path": str(tmp / f"db-{uuid.uuid4().hex[:8]}.sqlite")}
     else:
-        config = {"dsn": request.getfixturevalue("postgres_dsn")}
+        dsn = request.getfixturevalue("postgres_dsn")
+        config = {"dsn": dsn}
     instance = client.connector_instances.create(
         connector_key=dialect, name=f"{dialect} test", config=config
     )
-    return Database(client, instance, dialect)
+    return Database(client, instance, dialect, dsn)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
