@@ -460,3 +460,32 @@ def test_any_id_is_one_path_segment_and_a_missing_one_is_404(
         flow_client_inprocess.datasets.get(dataset_id)
     # a missing dataset is 404; an id that cannot be a path segment is refused before sending
     assert isinstance(info.value, CLINotFoundError) or info.value.status_code is None
+
+
+def test_a_long_generator_streams_in_bounded_memory(flow_client_inprocess: CLIClient) -> None:
+    """20 MB of rows go through with a small fraction of that ever held in memory."""
+    import tracemalloc
+
+    datasets = flow_client_inprocess.datasets
+    target = datasets.create(name="big")
+    count, payload = 4000, "x" * 5000
+    rows = ({"id": i, "payload": payload + str(i)} for i in range(count))
+    tracemalloc.start()
+    try:
+        result = datasets.append_rows(target.id, rows, batch_size=20)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.row_count == count
+    assert result.bytes > 20_000_000
+    assert peak < result.bytes / 4, f"peak {peak / 1e6:.1f} MB for {result.bytes / 1e6:.1f} MB"
+
+
+def test_the_openapi_document_describes_the_routes(flow_client: CLIClient) -> None:
+    document = flow_client._safe.request_json("GET", "/openapi.json")
+    rows = document["paths"]["/api/v1/orgs/{org_id}/workspaces/{workspace_id}/datasets/{id}/rows"]
+    assert set(rows) >= {"get", "post"}
+    assert "application/x-ndjson" in rows["post"]["requestBody"]["content"]
+    schemas = document["components"]["schemas"]
+    assert {"DatasetOut", "DatasetCreate", "RowsAppended", "RowsPage"} <= set(schemas)
+    assert set(schemas["DatasetOut"]["properties"]) >= {"id", "schema", "row_count", "version"}
