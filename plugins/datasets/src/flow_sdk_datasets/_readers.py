@@ -44,7 +44,8 @@ def file_format(path: Path, format: str | None) -> str:
 
 def read_jsonl(stream: Iterable[bytes] | Iterable[str]) -> Iterator[tuple[Any, int]]:
     """Each non-blank line (of a binary or text stream) decoded as JSON, with its line number."""
-    for number, raw in enumerate(stream, start=1):
+    lines: Iterable[bytes | str] = stream
+    for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
