@@ -7,7 +7,6 @@ import types
 from pathlib import Path
 
 import pytest
-
 from flow_sdk import CLIConflictError, CLINotFoundError, CLIValidationError
 
 ROUTES_MD = Path(__file__).parents[3] / "plugins" / "local" / "ROUTES.md"
@@ -30,18 +29,24 @@ notes_plugin = _example_module()
 def test_example_plugin_serves_notes(flow_client, local_platform):
     url = flow_client._tenant_url("notes")
     note = flow_client._call("POST", url, json={"title": "hello"})
-    assert note["version"] == 1 and note["title"] == "hello" and note["id"].startswith("note_")
+    assert note["version"] == 1
+    assert note["title"] == "hello"
+    assert note["id"].startswith("note_")
     fetched = flow_client._call("GET", f"{url}/{note['id']}")
     assert fetched == note
     updated = flow_client._call(
         "PATCH", f"{url}/{note['id']}", json={"body": "text"}, headers={"If-Match": "1"}
     )
-    assert updated["version"] == 2 and updated["body"] == "text" and updated["title"] == "hello"
+    assert (updated["version"], updated["body"], updated["title"]) == (2, "text", "hello")
     with pytest.raises(CLIConflictError) as stale:
-        flow_client._call("PATCH", f"{url}/{note['id']}", json={"body": "x"},
-                          headers={"If-Match": "1"})
+        flow_client._call(
+            "PATCH", f"{url}/{note['id']}", json={"body": "x"}, headers={"If-Match": "1"}
+        )
     assert stale.value.code == "version_conflict"
-    assert flow_client._call("POST", f"{url}/{note['id']}/pin") == {"id": note["id"], "pinned": True}
+    assert flow_client._call("POST", f"{url}/{note['id']}/pin") == {
+        "id": note["id"],
+        "pinned": True,
+    }
     with pytest.raises(CLIConflictError, match="unpin"):
         flow_client._call("DELETE", f"{url}/{note['id']}")
     with pytest.raises(CLIValidationError, match="title must not be blank"):
@@ -50,13 +55,16 @@ def test_example_plugin_serves_notes(flow_client, local_platform):
         flow_client._call("POST", url, json={"title": 5})
     assert bad.value.detail == [{"loc": ["body", "title"], "msg": "Expected `str`, got `int`"}]
     page = flow_client._call("GET", url, params={"title": "hello"})
-    assert [n["id"] for n in page["items"]] == [note["id"]] and page["next_cursor"] is None
+    assert [n["id"] for n in page["items"]] == [note["id"]]
+    assert page["next_cursor"] is None
 
 
 @pytest.mark.flow_plugins(notes_plugin)
 def test_example_routes_are_in_the_openapi_document(local_platform):
     doc = local_platform.client()._call("GET", "/openapi.json")
-    assert {"get", "post"} <= set(doc["paths"]["/api/v1/orgs/{org_id}/workspaces/{workspace_id}/notes"])
+    assert {"get", "post"} <= set(
+        doc["paths"]["/api/v1/orgs/{org_id}/workspaces/{workspace_id}/notes"]
+    )
     pin = doc["paths"]["/api/v1/orgs/{org_id}/workspaces/{workspace_id}/notes/{id}/pin"]["post"]
     assert pin["summary"] == "Pin a note (a pinned note cannot be deleted)."
     assert "Note" in doc["components"]["schemas"]

@@ -109,6 +109,46 @@ class PlatformHandle:
         self._clients.append(client)
         return client
 
+    def token(self, api_key: str | None = None, ttl_minutes: int = 60) -> str:
+        """An access token (JWT) for the dev user, or for the owner of ``api_key``."""
+        from ._auth_routes import TokenRequest
+
+        wire = self.platform.handle(
+            "POST",
+            "/api/v1/auth/token",
+            "",
+            {"content-type": "application/json"},
+            msgspec.json.encode(TokenRequest(api_key or self.api_key, ttl_minutes)),
+        )
+        assert wire.status == 200, wire.body
+        token: str = msgspec.json.decode(wire.body)["access_token"]
+        return token
+
+    def http(self, *, authenticated: bool = True, token: str | None = None) -> Any:
+        """A raw ``httpx.Client`` on this platform (for status codes and headers).
+
+        Sends the dev user's bearer token, or ``token`` when given; nothing
+        with ``authenticated=False``. Closed when the test ends.
+        """
+        import httpx
+
+        from ._transport import LocalTransport
+
+        headers = {}
+        if authenticated:
+            headers["Authorization"] = f"Bearer {token or self.token()}"
+        transport = LocalTransport(self.platform) if self.mode == "inprocess" else None
+        # Plain HTTP on loopback: skipping certificate loading saves ~20 ms per client.
+        client = httpx.Client(
+            base_url=self.url,
+            headers=headers,
+            transport=transport,
+            timeout=30,
+            verify=False,  # noqa: S501 - http://127.0.0.1 or in-process, never TLS
+        )
+        self._clients.append(client)
+        return client
+
     # controls
 
     def reset(self) -> dict[str, Any]:
