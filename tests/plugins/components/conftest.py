@@ -35,9 +35,12 @@ class Result:
 
 @pytest.fixture
 def flow(local_platform: Any, tmp_path: Path) -> Callable[..., Result]:
-    """``flow(*argv, stdin="")``: the ``flow`` command against ``local_platform``."""
+    """``flow(*argv, stdin="", table=False)``: the ``flow`` command against ``local_platform``.
 
-    def run(*argv: str, stdin: str = "") -> Result:
+    Output is JSON (stdout is not a terminal) unless ``table=True``.
+    """
+
+    def run(*argv: str, stdin: str = "", table: bool = False) -> Result:
         environ = {
             "FLOW_CONFIG_DIR": str(tmp_path / "flow-config"),
             "FLOW_DATA_DIR": str(tmp_path / "flow-data"),
@@ -45,6 +48,7 @@ def flow(local_platform: Any, tmp_path: Path) -> Callable[..., Result]:
             "FLOW_API_KEY": local_platform.api_key,
             "FLOW_ORG_ID": local_platform.org_id,
             "FLOW_WORKSPACE_ID": local_platform.workspace_id,
+            "FLOW_OUTPUT": "table" if table else "json",
         }
         out, err = io.StringIO(), io.StringIO()
         settings = CLISettings(environ=environ, stdin=io.StringIO(stdin), stdout=out, stderr=err)
