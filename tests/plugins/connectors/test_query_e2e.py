@@ -14,6 +14,17 @@ PLACEHOLDER = {"sqlite": ("?", ":name"), "postgres": ("%s", "%(name)s")}
 
 @pytest.fixture
 def people(database: Any) -> Any:
+    """A people table on each database, reached in-process and over the socket."""
+    return _with_people(database)
+
+
+@pytest.fixture
+def people_inprocess(database_inprocess: Any) -> Any:
+    """The same, in-process only (for the many refusal cases)."""
+    return _with_people(database_inprocess)
+
+
+def _with_people(database: Any) -> Any:
     database.ddl(
         "CREATE TABLE people (id integer PRIMARY KEY, name text, age integer)", confirm=True
     )
