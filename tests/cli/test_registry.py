@@ -327,3 +327,21 @@ def test_build_parser_raises_instead_of_exiting(platform: FakePlatform) -> None:
     parser = build_parser(CLISettings(plugins=[FakePlatformPlugin(platform)]))
     with pytest.raises(UsageError, match="invalid choice"):
         parser.parse_args(["no-such-command"])
+
+
+def test_local_says_when_the_installed_plugin_is_disabled(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flow_sdk.cli import main
+    from flow_sdk.testing import fake_entry_points
+
+    found = fake_entry_points({"local": "no_such_local_plugin_z"}, distribution="flow-sdk-local")
+    with installed_plugins(found):
+        assert main(["local", "init"]) == 1
+        assert "installed but failed to load" in capsys.readouterr().err
+        monkeypatch.setenv("FLOW_DISABLE_PLUGINS", "local")
+        assert main(["local", "init"]) == 1
+        assert "installed but is disabled" in capsys.readouterr().err
+        assert main(["plugins", "--json"]) == 0
+        report = __import__("json").loads(capsys.readouterr().out)
+    assert [(p["name"], p["status"]) for p in report["plugins"]] == [("local", "disabled")]

@@ -308,7 +308,10 @@ def _component_group(attribute: str, parser: argparse.ArgumentParser) -> None:
 
 def _show_help(root: argparse.ArgumentParser, args: argparse.Namespace, ctx: Any) -> int:
     topic = list(args.topic)
-    root.parse_args([*topic, "--help"])  # raises ParserExit (or the host parser exits)
+    try:
+        root.parse_args([*topic, "--help"])  # raises ParserExit, handled by run()
+    except SystemExit as exc:  # a mounting host's parser exits after printing help
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from ._parser import HANDLER_DEST, add_command
 
 __all__ = ["plugin_rows", "register_local", "register_plugins"]
 
+LOCAL_DISTRIBUTION = "flow-sdk-local"
 PLUGIN_COLUMNS = (
     "name",
     "distribution",
@@ -76,6 +77,15 @@ def register_plugins(parser: argparse.ArgumentParser) -> None:
 
 
 def run_local_missing(args: argparse.Namespace, ctx: CommandContext) -> None:
+    for info in ctx.app.host.infos if ctx.app is not None else ():
+        if info.distribution == LOCAL_DISTRIBUTION and info.status != "loaded":
+            reason = f"failed to load: {info.error}" if info.status == "failed" else "is disabled"
+            raise CLIClientError(
+                f"`flow local` comes from {LOCAL_DISTRIBUTION}, which is installed but {reason}",
+                hint=f"reinstall it (pip install --force-reinstall {LOCAL_DISTRIBUTION})"
+                if info.status == "failed"
+                else "check FLOW_PLUGINS / FLOW_DISABLE_PLUGINS",
+            )
     raise CLIClientError(
         "`flow local` comes from the plugin distribution flow-sdk-local, which is not "
         "installed or not enabled",
