@@ -14,9 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flow_sdk_local._http import HTTPError, Request
-from flow_sdk_local._routing import Route
-from flow_sdk_local._store import Document, Transaction
+from flow_sdk_local import Document, HTTPError, Request, Route, Transaction
 
 from .._evaluation import Decision, evaluate
 from ._naming import action_for, principal_for, resource_for

@@ -11,8 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from flow_sdk_local._http import Request
-from flow_sdk_local._routing import Route
+from flow_sdk_local import Request, Route
 
 __all__ = ["Around", "wrap_tenant_handlers"]
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flow_sdk_local._http import HTTPError, Request
-from flow_sdk_local._store import Document
+from flow_sdk_local import Document, HTTPError, Request
 
 from .._evaluation import evaluate
 from .._models import (

@@ -19,10 +19,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from flow_sdk_local._store import Migration, Store, Transaction, format_time
+from flow_sdk_local import Migration, Store, Transaction
 
 from .._signature import SIGNATURE_HEADER, signature_header
 from ._events import PING, matches_any
@@ -71,6 +72,11 @@ _COLUMNS = (
     "seq, id, webhook_id, scope, event_id, event_type, payload, status, attempts, "
     "response_code, error, created_at, last_attempt_at, next_attempt, history"
 )
+
+
+def format_time(epoch: float) -> str:
+    """RFC 3339 UTC with microseconds, as the platform writes its timestamps."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def new_secret() -> str:

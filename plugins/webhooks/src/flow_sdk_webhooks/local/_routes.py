@@ -16,11 +16,20 @@ import weakref
 from typing import Any
 
 import msgspec
-from flow_sdk_local._http import HTTPError, Request, Response, not_found
-from flow_sdk_local._paging import PAGE_QUERY, Page, encode_cursor, page_params
-from flow_sdk_local._resource import new_id
-from flow_sdk_local._routing import Route
-from flow_sdk_local._store import Document
+from flow_sdk_local import (
+    PAGE_QUERY,
+    Document,
+    FieldError,
+    HTTPError,
+    Page,
+    Request,
+    Response,
+    Route,
+    encode_cursor,
+    new_id,
+    not_found,
+    page_params,
+)
 
 from .._models import Delivery, Webhook, WebhookCreate, WebhookUpdate, WebhookWithSecret
 from ._engine import MIGRATIONS, WEBHOOK_KIND, DeliveryEngine, make_event, new_secret
@@ -47,14 +56,8 @@ def _check_url(url: str) -> None:
     problem = target_problem(url, allowed_extra_hosts())
     if problem is not None:
         raise HTTPError(
-            422, [_field(["body", "url"], f"the webhook URL {problem}")], "validation_error"
+            422, [FieldError(["body", "url"], f"the webhook URL {problem}")], "validation_error"
         )
-
-
-def _field(loc: list[str | int], msg: str) -> Any:
-    from flow_sdk_local._http import FieldError
-
-    return FieldError(loc, msg)
 
 
 def _present(doc: Document) -> dict[str, Any]:
