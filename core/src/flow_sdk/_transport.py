@@ -233,14 +233,21 @@ class SafeClient:
             retryable = True
         else:
             retryable = method in IDEMPOTENT_METHODS
-        request = self.http.build_request(
-            method,
-            url,
-            content=content,
-            params=_clean_params(params),
-            headers=all_headers,
-            timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-        )
+        try:
+            request = self.http.build_request(
+                method,
+                url,
+                content=content,
+                params=_clean_params(params),
+                headers=all_headers,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+        except httpx.InvalidURL as exc:
+            raise CLIClientError(
+                f"cannot send {method} {redact_url(url)!r}: {exc}",
+                method=method,
+                hint="remove control characters from the path and parameters",
+            ) from None
         return self.send(request, retryable=retryable)
 
     def send(self, request: httpx.Request, *, retryable: bool) -> httpx.Response:
@@ -291,7 +298,18 @@ def decode_json(response: httpx.Response, type: Any = None) -> Any:
     """Decode a success body with msgspec; an unreadable body is a ``CLIClientError``."""
     content = response.content
     if response.status_code == 204 or not content:
-        return None
+        if type is None:
+            return None
+        request = response.request
+        raise CLIClientError(
+            f"{request.method} {redact_url(request.url.path)} returned no body where the SDK "
+            f"expected one ({response.status_code})",
+            status_code=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+            method=request.method,
+            url=str(request.url),
+            hint="check that the platform URL points at a Flow platform and the SDK is current",
+        )
     try:
         if type is None:
             return _json_decoder.decode(content)
@@ -344,5 +362,5 @@ def _log_response(response: httpx.Response, started: float) -> None:
         response.request.method,
         redact_url(str(response.request.url)),
         _ms(started),
-        response.headers.get("x-request-id"),
+        redact_text(response.headers.get("x-request-id") or "-"),
     )
