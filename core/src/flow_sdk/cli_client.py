@@ -445,7 +445,13 @@ class CLIClient:
         )
         if version is not None:
             service = f"{service}/v{path_segment(str(version), 'version')}"
-        url = f"{service}/{path.lstrip('/')}"
+        relative = path.lstrip("/")
+        if any(part in (".", "..") for part in relative.split("?")[0].split("/")):
+            raise CLIClientError(
+                f"service path {path!r} has a '.' or '..' segment, which would leave the service",
+                hint="pass the endpoint's path as the service defines it, e.g. 'items/42'",
+            )
+        url = f"{service}/{relative}"
         result: dict[str, Any] | list[Any] = self._call(
             method.upper(), url, json=body, params=query
         )
