@@ -43,14 +43,15 @@ class CLIClientError(Exception):
         hint: str | None = None,
         retry_after: float | None = None,
     ) -> None:
+        # Every text field may hold what a server or a user sent: redact them all.
         self.message = redact_text(message)
         self.status_code = status_code
         self.detail = _redact_detail(detail)
-        self.code = code
-        self.request_id = request_id
-        self.method = method
+        self.code = _redact_optional(code)
+        self.request_id = _redact_optional(request_id)
+        self.method = _redact_optional(method)
         self.url = redact_url(url) if url else url
-        self.hint = hint
+        self.hint = _redact_optional(hint)
         self.retry_after = retry_after
         super().__init__(self.message)
 
@@ -83,6 +84,10 @@ class CLIClientError(Exception):
 
 def _rebuild(cls: type[CLIClientError], message: str, fields: dict[str, Any]) -> CLIClientError:
     return cls(message, **fields)
+
+
+def _redact_optional(text: str | None) -> str | None:
+    return redact_text(text) if isinstance(text, str) else text
 
 
 def _redact_detail(detail: Any) -> Any:
