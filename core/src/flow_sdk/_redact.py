@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 __all__ = ["REDACTED", "redact_headers", "redact_text", "redact_url"]
 
@@ -48,8 +48,21 @@ def redact_text(text: str) -> str:
     return text
 
 
+def _redact_encoded(component: str) -> str:
+    """Redact a percent-encoded URL component by looking at its decoded text.
+
+    A DSN or key inside a path segment or query value is percent-encoded
+    (``postgresql%3A%2F%2Fu%3Apw%40h``), which hides it from the patterns.
+    """
+    decoded = unquote(component)
+    redacted = redact_text(decoded)
+    if redacted == decoded:
+        return component
+    return quote(redacted, safe="<>:@")
+
+
 def redact_url(url: str) -> str:
-    """Drop user info and secret-looking query values from a URL."""
+    """Drop user info and secret-looking query values from a URL; redact encoded secrets."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -57,11 +70,19 @@ def redact_url(url: str) -> str:
     netloc = parts.netloc
     if "@" in netloc:
         netloc = f"{REDACTED}@{netloc.rpartition('@')[2]}"
+    path = "/".join(_redact_encoded(segment) for segment in parts.path.split("/"))
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, REDACTED if _is_secret_name(k) else v) for k, v in pairs], safe="<>")
-    return redact_text(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+        query = urlencode(
+            [
+                (redact_text(k), REDACTED if _is_secret_name(k) else redact_text(v))
+                for k, v in pairs
+            ],
+            safe="<>",
+        )
+    fragment = _redact_encoded(parts.fragment)
+    return redact_text(urlunsplit((parts.scheme, netloc, path, query, fragment)))
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
