@@ -318,6 +318,22 @@ def test_invoke_service_strips_only_leading_slashes(make_client: MakeClient) -> 
     assert transport.last.method == "DELETE"
 
 
+@pytest.mark.parametrize("path", ["../../datasets", "a/./b", "..", "x/..?q=1"])
+def test_invoke_service_refuses_dot_segments(make_client: MakeClient, path: str) -> None:
+    client, transport = make_client({})
+    with pytest.raises(CLIClientError, match="would leave the service"):
+        client.invoke_service("s", "GET", path)
+    assert transport.requests == []
+
+
+def test_invoke_service_refuses_control_characters(make_client: MakeClient) -> None:
+    client, transport = make_client({})
+    with pytest.raises(CLIClientError) as info:
+        client.invoke_service("s", "GET", "a\x01b")
+    assert "control characters" in (info.value.hint or "")
+    assert transport.requests == []
+
+
 def test_invoke_service_needs_an_org(make_client: MakeClient) -> None:
     client, _ = make_client({}, org_id=None)
     with pytest.raises(CLIClientError, match="no org_id is configured"):

@@ -489,3 +489,34 @@ def test_auth_flow_is_applied() -> None:
     client = SafeClient(build_http_client(BASE, transport=transport), auth=Stamp())
     client.request("GET", "/x")
     assert transport.last.headers["Authorization"] == "Bearer stamped"
+
+
+def test_empty_body_where_a_type_is_expected_is_an_error() -> None:
+    class Thing(msgspec.Struct):
+        id: str
+
+    request = httpx.Request("GET", f"{BASE}/things/1")
+    for response in (
+        httpx.Response(200, content=b"", request=request),
+        httpx.Response(204, request=request),
+    ):
+        with pytest.raises(CLIClientError, match="returned no body"):
+            decode_json(response, Thing)
+        assert decode_json(response) is None
+
+
+def test_an_invalid_url_is_a_client_error() -> None:
+    client, transport, _ = safe({})
+    with pytest.raises(CLIClientError) as info:
+        client.request("GET", "/a\x00b")
+    assert "control characters" in (info.value.hint or "")
+    assert transport.requests == []
+
+
+def test_request_id_is_redacted_in_logs(caplog: pytest.LogCaptureFixture) -> None:
+    key = "fl_live_echoedkey123456"
+    client, _, _ = safe(status(200, json={}, headers={"X-Request-ID": key}))
+    caplog.set_level(logging.DEBUG, logger="flow_sdk")
+    client.request("GET", "/x")
+    assert key not in caplog.text
+    assert "request-id=<redacted>" in caplog.text
