@@ -1,0 +1,100 @@
+"""``flow solutions …`` through the CLI's main(), and the core without the plugin."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flow_sdk import CLIClient
+
+
+@pytest.fixture
+def solution_id(local_platform: Any, run_flow: Callable[..., Any]) -> str:
+    client = local_platform.client()
+    agent = client.create_component("agent", {"name": "planner", "spec": {"k": 1}})
+    refs = json.dumps([{"type": "agent", "id": agent["id"]}])
+    created = run_flow("solutions", "create", "--set", "name=helpdesk", f"--set=components={refs}")
+    assert created.code == 0, created.err
+    return str(created.json()["id"])
+
+
+def test_create_list_get_update_delete(run_flow: Callable[..., Any], solution_id: str) -> None:
+    assert [s["id"] for s in run_flow("solutions", "list").json()] == [solution_id]
+    got = run_flow("solutions", "get", solution_id).json()
+    assert (got["name"], got["components"][0]["type"]) == ("helpdesk", "agent")
+    updated = run_flow("solutions", "update", solution_id, "--set", "description=d")
+    assert updated.json()["version"] == 2
+    stale = run_flow("solutions", "delete", solution_id, "--yes", "--if-match", "1")
+    assert stale.code == 1
+    assert run_flow("solutions", "delete", solution_id, "--yes", "--if-match", "2").code == 0
+    assert run_flow("solutions", "get", solution_id).code == 1
+
+
+def test_export_to_stdout_then_import_from_stdin(
+    run_flow: Callable[..., Any], solution_id: str
+) -> None:
+    exported = run_flow("solutions", "export", solution_id)
+    assert exported.code == 0, exported.err
+    bundle = exported.json()
+    assert bundle["format"] == "flow-solution-bundle"
+    imported = run_flow("solutions", "import", "-", "--name", "copy", stdin=exported.out)
+    assert imported.code == 0, imported.err
+    result = imported.json()
+    assert result["solution"]["name"] == "copy"
+    assert result["components"][0]["source_id"] == bundle["components"][0]["id"]
+    assert len(run_flow("solutions", "list").json()) == 2
+
+
+def test_export_to_a_file_then_import_it(
+    run_flow: Callable[..., Any], solution_id: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "helpdesk.json"
+    exported = run_flow("solutions", "export", solution_id, "--output", str(path))
+    assert exported.code == 0, exported.err
+    assert exported.json() == {"id": solution_id, "path": str(path)}
+    assert json.loads(path.read_text())["solution"]["id"] == solution_id
+    imported = run_flow("solutions", "import", str(path), "--idempotency-key", "k")
+    again = run_flow("solutions", "import", str(path), "--idempotency-key", "k")
+    assert imported.json()["solution"]["id"] == again.json()["solution"]["id"]
+
+
+def test_a_newer_bundle_is_refused_with_what_to_do(
+    run_flow: Callable[..., Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps({"format": "flow-solution-bundle", "format_version": 99}))
+    result = run_flow("solutions", "import", str(path))
+    assert result.code == 1
+    assert "format version 99" in result.err
+    assert "pip install -U flow-sdk-solutions" in result.err
+
+
+def test_the_help_lists_the_verbs(
+    run_flow: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_flow("solutions", "--help")
+    shown = result.out + capsys.readouterr().out
+    assert result.code == 0
+    for verb in ("list", "get", "create", "update", "delete", "export", "import"):
+        assert f"    {verb} " in shown
+
+
+def test_without_the_plugin_the_core_works_and_names_the_distribution(
+    local_platform: Any,
+) -> None:
+    client: CLIClient = local_platform.client(disable_plugins=["solutions"])
+    assert client.verify_credentials() is True
+    with pytest.raises(AttributeError, match="pip install flow-sdk-solutions"):
+        _ = client.solutions
+
+
+def test_the_openapi_document_describes_the_routes(flow_client: CLIClient) -> None:
+    document = flow_client._safe.request_json("GET", "/openapi.json")
+    tenant = "/api/v1/orgs/{org_id}/workspaces/{workspace_id}"
+    assert "post" in document["paths"][f"{tenant}/solutions/{{id}}/export"]
+    assert "post" in document["paths"][f"{tenant}/solutions/import"]
+    schemas = document["components"]["schemas"]
+    assert {"SolutionOut", "SolutionBundle", "ImportResultOut"} <= set(schemas)
