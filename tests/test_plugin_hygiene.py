@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-
 from flow_sdk._plugins import discover
 
 HEAVY = (
