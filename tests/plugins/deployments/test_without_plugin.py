@@ -1,0 +1,44 @@
+"""Without flow-sdk-deployments (disabled), the core still works and names the distribution."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from flow_sdk import CLIClient, CLINotFoundError
+from flow_sdk._plugins import load_plugins
+from flow_sdk_local import LocalPlatform, forget_platform, register_platform
+
+NAMESPACES = ("rings", "component_deployments", "workflow_deployments", "component_backups")
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_the_namespace_names_the_distribution_to_install(local_platform: Any, name: str) -> None:
+    with CLIClient(local_platform.config(), disable_plugins=["deployments"]) as client:
+        with pytest.raises(AttributeError, match="pip install flow-sdk-deployments"):
+            getattr(client, name)
+        assert name not in dir(client)
+        # The core and the other plugins keep working.
+        assert client.verify_credentials() is True
+        assert client.agents.create(name="still here").version == 1
+
+
+def test_a_platform_without_the_plugin_does_not_serve_its_routes() -> None:
+    url = f"local://memory-{uuid.uuid4().hex[:12]}"
+    host = load_plugins(disable_plugins=["deployments"])
+    platform = LocalPlatform(url, plugin_manager=host.pm)
+    register_platform(platform)
+    try:
+        info = platform.dev_info()
+        config = dict(api_key=info["api_key"], org_id=info["org_id"])
+        from flow_sdk import FlowConfig
+
+        with CLIClient(
+            FlowConfig(platform_url=url, workspace_id=info["workspace_id"], **config)
+        ) as client:
+            with pytest.raises(CLINotFoundError, match="a plugin may not be installed"):
+                client.rings.list().to_list()
+            assert client.agents.create(name="fine").version == 1
+    finally:
+        forget_platform(url)
