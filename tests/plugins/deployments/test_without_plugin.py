@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
-from flow_sdk import CLIClient, CLINotFoundError
+from flow_sdk import CLIClient, CLINotFoundError, FlowConfig
 from flow_sdk._plugins import load_plugins
 from flow_sdk_local import LocalPlatform, forget_platform, register_platform
 
@@ -32,8 +32,6 @@ def test_a_platform_without_the_plugin_does_not_serve_its_routes() -> None:
     try:
         info = platform.dev_info()
         config = dict(api_key=info["api_key"], org_id=info["org_id"])
-        from flow_sdk import FlowConfig
-
         with CLIClient(
             FlowConfig(platform_url=url, workspace_id=info["workspace_id"], **config)
         ) as client:
