@@ -1,0 +1,198 @@
+"""Benchmark: listing 10,000 components through client.agents.list() against raw httpx.
+
+A local platform (flow-sdk-local, in memory) is filled with 10,000 agents and
+served on 127.0.0.1 by a separate process, so the server has its own core and
+the figures measure the client side. In the same run, alternating rounds:
+
+- SDK: ``client.agents.list(page_size=N)``: every page fetched through the
+  SDK's transport and decoded into typed ``Component`` records;
+- raw: ``httpx.Client.get`` on the same pages (same cursors) + ``json.loads``
+  into dicts.
+
+Prints pages/s and items/s for both and their ratio (SDK / raw, higher is
+better, 1.00 = as fast as raw), for page sizes 50 (the default) and 500 (the
+maximum), and the decoding alone on the very same page bytes.
+
+Run: uv run python bench/components_list.py [--count 10000] [--rounds 5]
+This is a benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import msgspec
+
+from flow_sdk import CLIClient, Component, FlowConfig, Page
+
+
+def serve(count: int) -> None:
+    """The server process: fill a platform, serve it, print where, wait for stdin to close."""
+    from flow_sdk_local import DEV_ORG_ID, DEV_WORKSPACE_ID, LocalPlatform, LocalServer
+
+    platform = LocalPlatform(f"local://bench-{secrets.token_hex(4)}", path=None)
+    scope = f"{DEV_ORG_ID}/{DEV_WORKSPACE_ID}/agent"
+    with platform.store.transaction() as tx:
+        for index in range(count):
+            data = {
+                "type": "agent",
+                "name": f"agent-{index:05d}",
+                "description": "A benchmark agent with a short description.",
+                "spec": {"model": "gpt-x", "temperature": 0.2, "tools": ["search", "math"]},
+            }
+            tx.insert("component", scope, f"cmp_{index:016x}", data, history=True)
+    server = LocalServer(platform).start()
+    info = {
+        "url": server.url,
+        "api_key": platform.dev_api_key,
+        "org_id": DEV_ORG_ID,
+        "workspace_id": DEV_WORKSPACE_ID,
+    }
+    print(json.dumps(info), flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+def sdk_list(client: CLIClient, page_size: int) -> tuple[int, int]:
+    pages = items = 0
+    for page in client.agents.list(page_size=page_size).pages():
+        pages += 1
+        items += len(page.items)
+        assert not page.items or isinstance(page.items[0], Component)
+    return pages, items
+
+
+def raw_list(http: httpx.Client, path: str, page_size: int) -> tuple[int, int]:
+    pages = items = 0
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": page_size}
+        if cursor:
+            params["cursor"] = cursor
+        response = http.get(path, params=params)
+        response.raise_for_status()
+        body = json.loads(response.content)
+        pages += 1
+        items += len(body["items"])
+        cursor = body["next_cursor"]
+        if not cursor:
+            return pages, items
+
+
+def timed(fn: Callable[[], tuple[int, int]]) -> tuple[float, int, int]:
+    start = time.perf_counter()
+    pages, items = fn()
+    return time.perf_counter() - start, pages, items
+
+
+def raw_pages(http: httpx.Client, path: str, page_size: int) -> list[bytes]:
+    bodies = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": page_size}
+        if cursor:
+            params["cursor"] = cursor
+        content = http.get(path, params=params).content
+        bodies.append(content)
+        cursor = json.loads(content)["next_cursor"]
+        if not cursor:
+            return bodies
+
+
+def decode_ratio(bodies: list[bytes], rounds: int) -> tuple[float, float]:
+    """Seconds to decode every page: msgspec into typed records, json.loads into dicts."""
+    page_type = Page[Component]
+    typed, plain = [], []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for body in bodies:
+            msgspec.json.decode(body, type=page_type)
+        typed.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for body in bodies:
+            json.loads(body)
+        plain.append(time.perf_counter() - start)
+    return statistics.median(typed), statistics.median(plain)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=10_000, help="components to list")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds per side")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.count)
+        return
+
+    print(f"filling a local platform with {args.count:,} agents and serving it on loopback…")
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", "--count", str(args.count)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        info = json.loads(server.stdout.readline())
+        config = FlowConfig(
+            platform_url=info["url"],
+            api_key=info["api_key"],
+            org_id=info["org_id"],
+            workspace_id=info["workspace_id"],
+        )
+        client = CLIClient(config)
+        token = CLIClient.exchange_api_key(info["url"], info["api_key"])
+        http = httpx.Client(
+            base_url=info["url"], headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        path = client._tenant_url("components/agent")
+        print(f"server {info['url']}, {args.rounds} rounds each side, alternating\n")
+        for page_size in (50, 500):
+            sdk_list(client, page_size)  # warm up both (token exchange, connections)
+            raw_list(http, path, page_size)
+            sdk_times, raw_times = [], []
+            pages = items = 0
+            for _ in range(args.rounds):
+                seconds, pages, items = timed(lambda ps=page_size: sdk_list(client, ps))
+                sdk_times.append(seconds)
+                seconds, raw_page_count, raw_items = timed(
+                    lambda ps=page_size: raw_list(http, path, ps)
+                )
+                raw_times.append(seconds)
+                assert (raw_page_count, raw_items) == (pages, items)
+            sdk_s, raw_s = statistics.median(sdk_times), statistics.median(raw_times)
+            print(f"page size {page_size}: {items:,} items in {pages} pages")
+            print(
+                f"  client.agents.list() (typed)  {pages / sdk_s:8.1f} pages/s "
+                f"{items / sdk_s:10,.0f} items/s  ({sdk_s * 1000:.0f} ms)"
+            )
+            print(
+                f"  raw httpx + json.loads        {pages / raw_s:8.1f} pages/s "
+                f"{items / raw_s:10,.0f} items/s  ({raw_s * 1000:.0f} ms)"
+            )
+            print(f"  ratio SDK / raw throughput: {raw_s / sdk_s:.2f} (1.00 = as fast as raw)")
+            typed, plain = decode_ratio(raw_pages(http, path, page_size), args.rounds)
+            print(
+                f"  decoding alone, same bytes: msgspec typed {typed * 1000:.1f} ms, "
+                f"json.loads {plain * 1000:.1f} ms, ratio {plain / typed:.2f}x\n"
+            )
+        client.close()
+        http.close()
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
