@@ -31,7 +31,6 @@ from typing import Any
 
 import httpx
 import msgspec
-
 from flow_sdk import CLIClient, Component, FlowConfig, Page
 
 
