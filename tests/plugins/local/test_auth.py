@@ -56,7 +56,10 @@ def test_token_from_another_platform_is_rejected(local_platform):
     other = LocalPlatform("local://memory-other-secret")
     try:
         foreign = other.handle(
-            "POST", "/api/v1/auth/token", "", {},
+            "POST",
+            "/api/v1/auth/token",
+            "",
+            {},
             f'{{"api_key": "{other.dev_api_key}"}}'.encode(),
         )
         token = __import__("json").loads(foreign.body)["access_token"]

@@ -17,7 +17,11 @@ def test_create_component_returns_the_created_component(flow_client):
     )
     assert created["id"].startswith("cmp_")
     assert created["type"] == "widget"
-    assert (created["name"], created["description"], created["spec"]) == ("w1", "first", {"size": 3})
+    assert (created["name"], created["description"], created["spec"]) == (
+        "w1",
+        "first",
+        {"size": 3},
+    )
     assert created["version"] == 1
     assert created["created_at"] == created["updated_at"]
     assert created["created_at"].endswith("Z")

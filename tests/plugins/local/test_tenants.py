@@ -49,8 +49,8 @@ def test_another_tenant_is_invisible(flow_client, local_platform):
         flow_client._call("GET", flow_client._tenant_url(their_widget))
     with pytest.raises(CLINotFoundError):
         flow_client._call(
-            "GET", f"/api/v1/orgs/{other['org_id']}/workspaces/{other['workspace_id']}/"
-            f"{their_widget}"
+            "GET",
+            f"/api/v1/orgs/{other['org_id']}/workspaces/{other['workspace_id']}/{their_widget}",
         )
     mine = CLIClient(local_platform.config(org_id="org_dev", workspace_id=other["workspace_id"]))
     with pytest.raises(CLINotFoundError, match="workspace"):
@@ -65,7 +65,9 @@ def test_another_tenant_is_invisible(flow_client, local_platform):
 ids = st.text(min_size=1, max_size=30).filter(lambda s: s not in {"org_dev", "ws_dev"})
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(org_id=ids, workspace_id=ids, component_id=ids)
 def test_any_foreign_id_is_404(local_platform, org_id, workspace_id, component_id):
     http = local_platform.http()

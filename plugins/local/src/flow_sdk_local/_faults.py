@@ -1,5 +1,8 @@
 """Fault injection for tests: a share of requests answered 429, 503, delayed or dropped.
 
+``drop`` closes the connection before the request is handled; ``drop_after``
+handles it and then loses the answer (what makes idempotency keys matter).
+
 Rules are tried in order; the first whose path prefix and methods match and
 whose dice roll falls under its ``share`` applies (``count`` caps how many
 times). The control plane (``/_local``) is never faulted.
@@ -15,7 +18,7 @@ import msgspec
 
 __all__ = ["DroppedConnection", "FaultRule", "Faults", "FaultsConfig"]
 
-FaultKind = Literal["429", "503", "delay", "drop"]
+FaultKind = Literal["429", "503", "delay", "drop", "drop_after"]
 
 
 class FaultRule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -46,6 +49,10 @@ class FaultsConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class DroppedConnection(Exception):
     """The transport must drop the connection without answering."""
+
+    def __init__(self, path: str, *, handled: bool = False) -> None:
+        super().__init__(path)
+        self.handled = handled
 
 
 class Faults:

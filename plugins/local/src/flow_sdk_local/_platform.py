@@ -233,6 +233,11 @@ class LocalPlatform:
             if rule is not None:
                 if rule.kind == "drop":
                     raise DroppedConnection(raw_path)
+                if rule.kind == "drop_after":
+                    self.app.handle(
+                        method, raw_path, query_string, headers, body, base_url=base_url
+                    )
+                    raise DroppedConnection(raw_path, handled=True)
                 if rule.kind == "delay":
                     time.sleep(rule.delay_s)
                 else:

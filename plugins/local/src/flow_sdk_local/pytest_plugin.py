@@ -168,7 +168,8 @@ class PlatformHandle:
         seed: int | None = 0,
         rules: Sequence[FaultRule] = (),
     ) -> None:
-        """Answer a share of /api requests with ``kind``: "429", "503", "delay" or "drop".
+        """Answer a share of /api requests with ``kind``: "429", "503", "delay", "drop"
+        (before handling) or "drop_after" (handled, answer lost).
 
         ``count`` caps how many; ``rules`` replaces the single rule with several.
         """
