@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from flow_sdk import CLIConflictError, CLINotFoundError, CLIValidationError, ComponentTypeNamespace
 
 from .conftest import with_widgets

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from flow_sdk import CLIClient, CLINotFoundError
 from flow_sdk._urls import path_segment
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .conftest import with_widgets
 
@@ -42,7 +41,7 @@ def test_another_tenant_is_invisible(flow_client, local_platform):
     secret = rival.create_component("widget", {"name": "theirs"})
     assert [o["id"] for o in rival.list_orgs()] == [other["org_id"]]
     assert [o["id"] for o in flow_client.list_orgs()] == ["org_dev"]
-    with pytest.raises(CLINotFoundError, match="org .* not found"):
+    with pytest.raises(CLINotFoundError, match=r"org .* not found"):
         flow_client.list_workspaces(other["org_id"])
     their_widget = f"components/widget/{secret['id']}"
     with pytest.raises(CLINotFoundError):
