@@ -1,23 +1,58 @@
 """The hook module the entry point names: small, and importing nothing heavy.
 
-The namespace is returned as a "module:Class" string, so ``notes.py`` is
-imported only when ``client.notes`` is first used.
+Each hook says *what* the plugin adds; the code that does it is named by an
+import path ("module:attribute") or imported inside the hook body, so it loads
+only when used: ``notes.py`` on the first ``client.notes``, ``cli.py`` when
+``flow notes …`` runs, ``local_routes.py`` when a local platform is built.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from flow_sdk import ComponentTypeSpec, NamespaceSpec, hookimpl
+
+__all__ = [
+    "flow_sdk_cli_commands",
+    "flow_sdk_component_types",
+    "flow_sdk_local_routes",
+    "flow_sdk_namespaces",
+]
 
 
 @hookimpl
 def flow_sdk_namespaces() -> list[NamespaceSpec]:
     """``client.notes``: short text notes kept in a workspace."""
     return [
-        NamespaceSpec("notes", "flow_sdk_example.notes:NotesNamespace", summary="workspace notes")
+        NamespaceSpec(
+            "notes",
+            "flow_sdk_example.notes:NotesNamespace",
+            summary="short text notes in a workspace (example plugin)",
+        )
     ]
 
 
 @hookimpl
 def flow_sdk_component_types() -> list[ComponentTypeSpec]:
-    """A new component type; the core gives it ``client.evaluators`` with no other code."""
-    return [ComponentTypeSpec("evaluator", "evaluators", summary="scores a component's output")]
+    """A new component type: the core gives it ``client.evaluators`` and ``flow evaluators``."""
+    return [
+        ComponentTypeSpec(
+            "evaluator", "evaluators", summary="scores a component's output (example plugin)"
+        )
+    ]
+
+
+@hookimpl
+def flow_sdk_cli_commands(commands: Any) -> None:
+    """``flow notes list|get|create|update|delete|pin``."""
+    commands.add_group(
+        "notes", "short text notes (example plugin)", "flow_sdk_example.cli:register"
+    )
+
+
+@hookimpl
+def flow_sdk_local_routes(app: Any) -> None:
+    """The notes routes of the local platform; called only where flow-sdk-local is installed."""
+    from .local_routes import install
+
+    install(app)

@@ -1,0 +1,79 @@
+"""The notes routes of the local platform (flow-sdk-local), as plugins/local/ROUTES.md shows.
+
+Imported only when a local platform is built, so the plugin needs
+flow-sdk-local only to run against it (the ``local`` extra), never at import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from flow_sdk_local import TENANT, App, HTTPError, Request, StoredModel, conflict
+
+__all__ = ["install"]
+
+
+class StoredNote(StoredModel):
+    """What the platform returns for a note (``id``, ``version`` and times come from the base)."""
+
+    title: str
+    body: str = ""
+    pinned: bool = False
+
+
+class NoteCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """The body of ``POST <tenant>/notes``."""
+
+    title: str
+    body: str = ""
+
+
+class NoteUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """The body of ``PATCH <tenant>/notes/{id}``: only the fields sent change."""
+
+    title: str | None = None
+    body: str | None = None
+
+
+def install(app: App) -> None:
+    """Add ``<tenant>/notes`` (list/get/create/update/delete) and ``…/{id}/pin|unpin``."""
+
+    def validate(request: Request, data: dict[str, Any], existing: Any) -> None:
+        if not str(data.get("title", "")).strip():
+            raise HTTPError(
+                422, "title must not be blank: give the note a title", "validation_error"
+            )
+
+    def before_delete(request: Request, doc: Any) -> None:
+        if doc.data.get("pinned"):
+            raise conflict("the note is pinned: unpin it (flow notes unpin ID) before deleting it")
+
+    notes = app.resource(
+        "notes",
+        model=StoredNote,
+        create=NoteCreate,
+        update=NoteUpdate,
+        id_prefix="note",
+        filters=("title",),
+        validate=validate,
+        before_delete=before_delete,
+    )
+
+    def set_pinned(request: Request, pinned: bool) -> Any:
+        doc = notes.load(request)
+        with request.store.transaction() as tx:
+            updated = tx.update(doc.kind, doc.scope, doc.id, {**doc.data, "pinned": pinned})
+        if updated is None:  # deleted by another writer meanwhile
+            raise HTTPError(404, f"note {doc.id!r} not found", "not_found")
+        return notes.render(updated)
+
+    @app.post(TENANT + "/notes/{id}/pin", response=StoredNote, tags=("notes",))
+    def pin(request: Request) -> Any:
+        """Pin a note (a pinned note cannot be deleted)."""
+        return set_pinned(request, True)
+
+    @app.post(TENANT + "/notes/{id}/unpin", response=StoredNote, tags=("notes",))
+    def unpin(request: Request) -> Any:
+        """Unpin a note."""
+        return set_pinned(request, False)
