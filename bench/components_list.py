@@ -20,6 +20,7 @@ This is a benchmark, not a test: it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import secrets
 import statistics
@@ -36,7 +37,12 @@ from flow_sdk import CLIClient, Component, FlowConfig, Page
 
 def serve(count: int) -> None:
     """The server process: fill a platform, serve it, print where, wait for stdin to close."""
-    from flow_sdk_local import DEV_ORG_ID, DEV_WORKSPACE_ID, LocalPlatform, LocalServer
+    from flow_sdk_local import (  # type: ignore[import-untyped, unused-ignore]
+        DEV_ORG_ID,
+        DEV_WORKSPACE_ID,
+        LocalPlatform,
+        LocalServer,
+    )
 
     platform = LocalPlatform(f"local://bench-{secrets.token_hex(4)}", path=None)
     scope = f"{DEV_ORG_ID}/{DEV_WORKSPACE_ID}/agent"
@@ -162,10 +168,10 @@ def main() -> None:
             sdk_times, raw_times = [], []
             pages = items = 0
             for _ in range(args.rounds):
-                seconds, pages, items = timed(lambda ps=page_size: sdk_list(client, ps))
+                seconds, pages, items = timed(functools.partial(sdk_list, client, page_size))
                 sdk_times.append(seconds)
                 seconds, raw_page_count, raw_items = timed(
-                    lambda ps=page_size: raw_list(http, path, ps)
+                    functools.partial(raw_list, http, path, page_size)
                 )
                 raw_times.append(seconds)
                 assert (raw_page_count, raw_items) == (pages, items)
