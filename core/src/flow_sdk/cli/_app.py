@@ -165,7 +165,9 @@ class FlowApp:
         )
         parser.set_defaults(**{APP_DEST: self, HANDLER_DEST: show_help_handler(parser)})
         commands = subcommands(parser)
-        for group in self.registry.groups.values():
+        groups = self.registry.groups.values()
+        core = [g for g in groups if g.core]
+        for group in core + sorted((g for g in groups if not g.core), key=lambda g: g.name):
             commands.add_lazy_parser(
                 group.name,
                 functools.partial(self._load_group, group),
