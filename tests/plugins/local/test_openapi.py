@@ -1,0 +1,72 @@
+"""The OpenAPI document: generated from the routes, complete, and committed up to date."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from flow_sdk_local import LocalPlatform
+from flow_sdk_local.openapi import build_document, render
+
+from .conftest import widget_plugin
+
+COMMITTED = Path(__file__).parents[3] / "docs" / "openapi.json"
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def test_document_covers_exactly_the_installed_routes():
+    platform = LocalPlatform("local://memory-openapi-test", plugins=[widget_plugin])
+    try:
+        doc = build_document(platform.app)
+        documented = {
+            (path, method.upper()) for path, ops in doc["paths"].items() for method in ops
+        }
+        assert documented == {(r.path, r.method) for r in platform.app.routes}
+        assert doc["openapi"] == "3.1.0"
+        schemas = doc["components"]["schemas"]
+        for ref in _refs(doc):
+            assert ref.removeprefix("#/components/schemas/") in schemas, ref
+        create = doc["paths"][
+            "/api/v1/orgs/{org_id}/workspaces/{workspace_id}/components/{component_type}"
+        ]["post"]
+        type_param = next(p for p in create["parameters"] if p["name"] == "component_type")
+        assert "widget" in type_param["schema"]["enum"]
+        assert "201" in create["responses"]
+        assert create["security"] == [{"bearerAuth": []}]
+        token = doc["paths"]["/api/v1/auth/token"]["post"]
+        assert token["security"] == []
+        assert set(schemas["TokenRequest"]["required"]) == {"api_key"}
+    finally:
+        platform.close()
+
+
+def test_served_document_matches_the_generated_one(flow_client_inprocess, local_platform):
+    served = flow_client_inprocess._call("GET", "/openapi.json")
+    assert served == json.loads(render(build_document(local_platform.platform.app)))
+
+
+def test_committed_document_is_current():
+    result = subprocess.run(
+        [sys.executable, "-m", "flow_sdk_local.openapi"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert COMMITTED.exists(), "docs/openapi.json is missing"
+    assert result.stdout == COMMITTED.read_text(), (
+        "docs/openapi.json is stale: run "
+        "`uv run python -m flow_sdk_local.openapi > docs/openapi.json` and commit it"
+    )
