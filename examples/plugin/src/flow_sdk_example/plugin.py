@@ -44,7 +44,7 @@ def flow_sdk_component_types() -> list[ComponentTypeSpec]:
 
 @hookimpl
 def flow_sdk_cli_commands(commands: Any) -> None:
-    """``flow notes list|get|create|update|delete|pin``."""
+    """``flow notes list|get|create|update|delete|pin|unpin``."""
     commands.add_group(
         "notes", "short text notes (example plugin)", "flow_sdk_example.cli:register"
     )
