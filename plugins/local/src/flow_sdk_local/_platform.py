@@ -299,20 +299,26 @@ def _component_types(pm: pluggy.PluginManager) -> dict[str, Any]:
     return types
 
 
-_platforms: dict[str, LocalPlatform] = {}
+_platforms: dict[tuple[str, str], LocalPlatform] = {}
 _registry_lock = threading.Lock()
 
 
+def _key(url: str) -> tuple[str, str]:
+    """A URL and the file it names now (``FLOW_DATA_DIR`` may change, e.g. in tests)."""
+    url = url.rstrip("/")
+    return url, str(database_path(url) or "")
+
+
 def platform_for(url: str, plugin_manager: pluggy.PluginManager | None = None) -> LocalPlatform:
-    """The one platform of ``url`` in this process, created on first use."""
-    key = url.rstrip("/")
+    """The one platform of ``url`` (and its file) in this process, created on first use."""
+    key = _key(url)
     platform = _platforms.get(key)
     if platform is not None:
         return platform
     with _registry_lock:
         platform = _platforms.get(key)
         if platform is None:
-            platform = LocalPlatform(key, plugin_manager=plugin_manager)
+            platform = LocalPlatform(key[0], plugin_manager=plugin_manager)
             _platforms[key] = platform
         return platform
 
@@ -320,13 +326,13 @@ def platform_for(url: str, plugin_manager: pluggy.PluginManager | None = None) -
 def register_platform(platform: LocalPlatform) -> None:
     """Make ``platform`` the one the in-process transport serves for its URL."""
     with _registry_lock:
-        _platforms[platform.url] = platform
+        _platforms[_key(platform.url)] = platform
 
 
 def forget_platform(url: str) -> None:
     """Drop (and close) the platform of ``url``; the next use builds a new one."""
     with _registry_lock:
-        platform = _platforms.pop(url.rstrip("/"), None)
+        platform = _platforms.pop(_key(url), None)
     if platform is not None:
         platform.close()
 

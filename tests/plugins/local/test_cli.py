@@ -1,0 +1,151 @@
+"""`flow local init|serve|reset|approve`, run in-process through flow_sdk.cli.main."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from flow_sdk.cli import CLISettings, main
+
+
+def flow(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), settings=CLISettings(stdout=out, stderr=err, stdin=io.StringIO()))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_init_stores_and_selects_a_local_profile(flow_config_dir: Path):
+    code, out, err = flow("local", "init", "--json")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["platform_url"] == "local://default"
+    assert shown["org_id"] == "org_dev"
+    assert shown["workspace_id"] == "ws_dev"
+    assert shown["database"] == str(Path(os.environ["FLOW_DATA_DIR"]) / "default.sqlite3")
+    assert "created an API key" in err
+    credentials = flow_config_dir / "credentials.json"
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    assert "fl_" in credentials.read_text()
+    assert "fl_" not in (flow_config_dir / "config.json").read_text()
+    assert "fl_" not in out + err
+    code, out, err = flow("orgs", "list", "--json")
+    assert code == 0, err
+    assert [o["id"] for o in json.loads(out)] == ["org_dev"]
+
+
+def test_second_init_reuses_the_key(flow_config_dir: Path):
+    assert flow("local", "init")[0] == 0
+    first = (flow_config_dir / "credentials.json").read_text()
+    code, _, err = flow("local", "init")
+    assert code == 0
+    assert "reusing" in err
+    assert (flow_config_dir / "credentials.json").read_text() == first
+
+
+def test_reset_wipes_data_and_keeps_the_profile_working(flow_config_dir: Path):
+    assert flow("local", "init")[0] == 0
+    assert flow("api", "POST", "/api/v1/tenants/orgs", "--data", '{"name": "Temp"}')[0] == 0
+    assert len(json.loads(flow("orgs", "list", "--json")[1])) == 2
+    code, _, err = flow("local", "reset", "--yes")
+    assert code == 0, err
+    assert "profile(s): local" in err
+    code, out, err = flow("orgs", "list", "--json")
+    assert code == 0, err
+    assert [o["id"] for o in json.loads(out)] == ["org_dev"]
+
+
+def test_reset_without_yes_refuses_when_not_a_terminal(flow_config_dir: Path):
+    code, _, err = flow("local", "reset")
+    assert code == 1
+    assert "--yes" in err
+
+
+def test_browser_login_approved_from_the_command_line(flow_config_dir: Path):
+    assert flow("local", "init")[0] == 0
+    code, out, err = flow("login", "--no-wait", "--json")
+    assert code == 0, err
+    request = json.loads(out)
+    code, out, err = flow("local", "approve", request["user_code"], "--json")
+    assert code == 0, err
+    assert json.loads(out)["status"] == "approved"
+    code, _, err = flow("login", "--complete", request["id"])
+    assert code == 0, err
+    code, out, err = flow("auth", "status", "--json")
+    assert code == 0, err
+    assert json.loads(out)["authenticated"] is True
+
+
+def test_denied_login(flow_config_dir: Path):
+    code, out, _ = flow("login", "--no-wait", "--json")
+    assert code == 0
+    request = json.loads(out)
+    assert flow("local", "approve", request["id"], "--deny")[0] == 0
+    code, _, err = flow("login", "--complete", request["id"])
+    assert code == 4
+    assert "denied" in err
+
+
+def test_approving_an_unknown_code_fails_clearly(flow_config_dir: Path):
+    code, _, err = flow("local", "approve", "ZZZZ-ZZZZ")
+    assert code == 1
+    assert "not found" in err
+    assert "flow login" in err
+
+
+def test_bad_platform_name_is_explained(flow_config_dir: Path):
+    code, _, err = flow("local", "init", "--name", "no/slashes")
+    assert code == 1
+    assert "invalid local platform name" in err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_answers_on_loopback_with_the_same_data(flow_config_dir: Path):
+    assert flow("local", "init")[0] == 0
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from flow_sdk.cli import main; raise SystemExit(main())",
+            "local",
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/_local/health", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(f"flow local serve did not start: {server.stderr.read1()!r}")
+                time.sleep(0.1)
+        assert health.json()["database"].endswith("default.sqlite3")
+        code, out, err = flow(
+            "--platform-url", f"http://127.0.0.1:{port}", "orgs", "list", "--json"
+        )
+        assert code == 0, err
+        assert [o["id"] for o in json.loads(out)] == ["org_dev"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
