@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 import msgspec
 from flow_sdk_components.runner import run_code
@@ -39,6 +40,8 @@ DEFAULT_HANDLER_TIMEOUT_S = 10.0
 INVOKE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _TAGS = ("hosted-services",)
 _REMEMBERED_FAILURES = 256
+#: ``api``, ``v1``, ``orgs``, the org, ``services``, the service: what precedes an endpoint path.
+_SERVICE_SEGMENTS = 6
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
@@ -85,6 +88,11 @@ def _validate(request: Request, data: dict[str, Any], existing: Any) -> None:
     if existing is None:
         data["versions"] = []
         data["latest_version"] = None
+
+
+def _raw_rest(raw_path: str) -> list[str]:
+    """The still-encoded segments after ``/api/v1/orgs/{org}/services/{id}/``."""
+    return raw_path.strip("/").split("/")[_SERVICE_SEGMENTS:]
 
 
 def _describe(endpoints: list[dict[str, Any]]) -> str:
@@ -156,7 +164,9 @@ def install(app: Any) -> None:
         """Run the endpoint that matches; its handler's return value is the JSON answer."""
         service_id = request.params["id"]
         doc = resource.load(request)
-        number, path = split_version(request.params["path"])
+        raw_rest = _raw_rest(request.path)
+        number, segments = split_version([unquote(part) for part in raw_rest])
+        path = "/" + "/".join(raw_rest[1:] if number is not None else raw_rest)
         versions = doc.data.get("versions") or []
         if not versions:
             raise conflict(
@@ -178,7 +188,7 @@ def install(app: Any) -> None:
             chosen = found[0]
         where = f"service {service_id} v{chosen['version']}"
         method = "GET" if request.method == "HEAD" else request.method
-        matched = match_endpoint(chosen["endpoints"], method, path)
+        matched = match_endpoint(chosen["endpoints"], method, segments)
         if matched is None:
             raise HTTPError(
                 404,

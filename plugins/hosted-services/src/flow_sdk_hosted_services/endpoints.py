@@ -152,14 +152,21 @@ def _syntax_problem(source: str) -> str | None:
     return None
 
 
-def split_version(rest: str) -> tuple[int | None, str]:
-    """``v2/items/3`` → ``(2, "/items/3")``; ``items/3`` → ``(None, "/items/3")``."""
-    segments = _segments(rest)
+def _as_segments(path: str | Sequence[str]) -> list[str]:
+    return _segments(path) if isinstance(path, str) else list(path)
+
+
+def split_version(rest: str | Sequence[str]) -> tuple[int | None, list[str]]:
+    """``v2/items/3`` → ``(2, ["items", "3"])``; ``items/3`` → ``(None, ["items", "3"])``.
+
+    ``rest`` is a path, or its segments already split (and decoded).
+    """
+    segments = _as_segments(rest)
     if segments:
         version = _VERSION.match(segments[0])
         if version:
-            return int(version.group(1)), "/" + "/".join(segments[1:])
-    return None, "/" + "/".join(segments)
+            return int(version.group(1)), segments[1:]
+    return None, segments
 
 
 def _match_path(template: str, segments: list[str]) -> dict[str, str] | None:
@@ -177,14 +184,16 @@ def _match_path(template: str, segments: list[str]) -> dict[str, str] | None:
 
 
 def match_endpoint(
-    endpoints: Iterable[Mapping[str, Any]], method: str, path: str
+    endpoints: Iterable[Mapping[str, Any]], method: str, path: str | Sequence[str]
 ) -> EndpointMatch | None:
     """The endpoint for ``method path``, preferring literal segments over parameters.
 
-    None when no endpoint has this path; a match without an endpoint (and the
-    methods that would answer) when the path exists for other methods only.
+    ``path`` is a path, or its segments already split and decoded (so that a
+    segment may hold ``/``). None when no endpoint has this path; a match
+    without an endpoint (and the methods that would answer) when the path
+    exists for other methods only.
     """
-    segments = _segments(path)
+    segments = _as_segments(path)
     method = method.upper()
     best: tuple[int, Mapping[str, Any], dict[str, str]] | None = None
     allowed: set[str] = set()

@@ -16,20 +16,26 @@ __all__ = ["HostedServicesNamespace"]
 EndpointLike = Endpoint | Mapping[str, Any]
 
 
+def _plain(endpoint: Any) -> Any:
+    if isinstance(endpoint, Endpoint):
+        return msgspec.to_builtins(endpoint)
+    return dict(endpoint) if isinstance(endpoint, Mapping) else endpoint
+
+
 def _fields(
     name: str | None,
     description: str | None,
     endpoints: Iterable[EndpointLike] | None,
 ) -> dict[str, Any]:
+    """The keyword fields that were given; the platform checks them (422 naming the field)."""
     fields: dict[str, Any] = {}
     if name is not None:
         fields["name"] = name
     if description is not None:
         fields["description"] = description
     if endpoints is not None:
-        fields["endpoints"] = [
-            msgspec.to_builtins(e) if isinstance(e, Endpoint) else dict(e) for e in endpoints
-        ]
+        is_list = not isinstance(endpoints, str | bytes | Mapping)
+        fields["endpoints"] = [_plain(e) for e in endpoints] if is_list else endpoints
     return fields
 
 
