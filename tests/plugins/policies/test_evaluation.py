@@ -84,6 +84,7 @@ def test_pathological_pattern_is_fast() -> None:
     assert not glob_match(pattern, "a" * 5000)
 
 
+@settings(max_examples=60)
 @given(policy_sets(), literal, literal, literal)
 def test_no_match_is_a_deny(policies: list[P], principal: str, action: str, resource: str) -> None:
     decision = evaluate(policies, principal, action, resource)
@@ -92,6 +93,7 @@ def test_no_match_is_a_deny(policies: list[P], principal: str, action: str, reso
         assert decision.reason == "no policy allows it"
 
 
+@settings(max_examples=60)
 @given(policy_sets(), literal, literal, literal)
 def test_deny_wins(policies: list[P], principal: str, action: str, resource: str) -> None:
     decision = evaluate(policies, principal, action, resource)
@@ -103,6 +105,7 @@ def test_deny_wins(policies: list[P], principal: str, action: str, resource: str
         assert all(i in decision.reason for i in decision.deciding_ids)
 
 
+@settings(max_examples=60)
 @given(policy_sets(), literal, literal, literal)
 def test_adding_a_catch_all_deny_denies_everything(
     policies: list[P], principal: str, action: str, resource: str
@@ -112,6 +115,7 @@ def test_adding_a_catch_all_deny_denies_everything(
     assert "pol_zz" in decision.deciding_ids
 
 
+@settings(max_examples=60)
 @given(policy_sets(), literal, literal, literal)
 def test_a_catch_all_allow_allows_unless_something_denies(
     policies: list[P], principal: str, action: str, resource: str
@@ -121,6 +125,7 @@ def test_a_catch_all_allow_allows_unless_something_denies(
     assert decision.allowed is not denied
 
 
+@settings(max_examples=60)
 @given(policy_sets(), literal, literal, literal, st.randoms(use_true_random=False))
 def test_order_does_not_matter(
     policies: list[P], principal: str, action: str, resource: str, rng: random.Random
