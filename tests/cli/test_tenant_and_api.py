@@ -37,6 +37,7 @@ def test_orgs_use(flow: Any, two_orgs: Any) -> None:
 
     single = flow("orgs", "use", "org_dev")
     assert "and workspace ws_dev" in single.err
+    assert single.json() == {"profile": "default", "org_id": "org_dev", "workspace_id": "ws_dev"}
 
     unknown = flow("orgs", "use", "org_nope")
     assert unknown.code == 1
@@ -91,7 +92,7 @@ def test_profiles_list_and_use(flow: Any, logged_in: Any, config_dir: Path) -> N
         ("ci", False, "api key"),
         ("default", True, "api key"),
     ]
-    assert flow("profiles", "use", "ci").code == 0
+    assert flow("profiles", "use", "ci").json() == {"profile": "ci"}
     assert flow("auth", "status", "--offline", "--json").json()["profile"] == "ci"
     unknown = flow("profiles", "use", "nope")
     assert unknown.code == 1

@@ -57,6 +57,10 @@ def run_orgs_use(args: argparse.Namespace, ctx: CommandContext) -> None:
     if workspace is None:
         ctx.output.message("Select a workspace: `flow workspaces list`, `flow workspaces use ID`")
     _warn_if_overridden(ctx, "org_id")
+    if ctx.output.json:
+        ctx.output.print_json(
+            {"profile": ctx.profile, "org_id": args.id, "workspace_id": workspace}
+        )
 
 
 # workspaces
@@ -161,5 +165,7 @@ def run_profiles_list(args: argparse.Namespace, ctx: CommandContext) -> None:
 def run_profiles_use(args: argparse.Namespace, ctx: CommandContext) -> None:
     ctx.store.use_profile(args.name)
     ctx.output.message(f"Using profile {args.name!r}")
+    if ctx.output.json:
+        ctx.output.print_json({"profile": args.name})
     if ctx.environ.get("FLOW_PROFILE"):
         ctx.output.warning("FLOW_PROFILE is set and overrides this choice until you unset it")
