@@ -120,3 +120,15 @@ def test_without_the_plugin_the_core_works_and_names_the_distribution(
     assert client.verify_credentials() is True
     with pytest.raises(AttributeError, match="pip install flow-sdk-datasets"):
         _ = client.datasets
+
+
+def test_a_schema_given_as_a_column_list_in_the_body_is_accepted(
+    run_flow: Callable[..., Any],
+) -> None:
+    created = run_flow(
+        "datasets", "create", "--set", "name=t", '--set=schema=[{"name": "a", "type": "integer"}]'
+    )
+    assert created.code == 0, created.err
+    assert created.json()["schema"] == {
+        "columns": [{"name": "a", "type": "integer", "required": False}]
+    }

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from flow_sdk import (
     CLIClient,
@@ -489,3 +490,52 @@ def test_the_openapi_document_describes_the_routes(flow_client: CLIClient) -> No
     schemas = document["components"]["schemas"]
     assert {"DatasetOut", "DatasetCreate", "RowsAppended", "RowsPage"} <= set(schemas)
     assert set(schemas["DatasetOut"]["properties"]) >= {"id", "schema", "row_count", "version"}
+
+
+class _LoseFirstResponses(httpx.BaseTransport):
+    """A network that delivers each request but loses the first ``count`` responses."""
+
+    def __init__(self, inner: httpx.BaseTransport, count: int) -> None:
+        self.inner = inner
+        self.remaining = count
+        self.sent: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)  # the platform has done the work
+        if request.method == "POST" and request.url.path.endswith("/rows"):
+            self.sent.append(request.headers["idempotency-key"])
+            if self.remaining > 0:
+                self.remaining -= 1
+                response.close()
+                raise httpx.RemoteProtocolError("connection lost before the response")
+        return response
+
+
+def test_a_batch_whose_response_was_lost_is_retried_and_stored_once(local_platform: Any) -> None:
+    from flow_sdk.testing import SleepRecorder
+    from flow_sdk_local import LocalTransport
+
+    network = _LoseFirstResponses(LocalTransport(local_platform.platform), count=2)
+    client = local_platform.client(transport=network, sleep=SleepRecorder())
+    target = client.datasets.create(name="retried", schema=SCHEMA)
+    result = client.datasets.append_rows(target.id, people(30), batch_size=10)
+    assert result.row_count == 30
+    assert client.datasets.get(target.id).row_count == 30
+    assert list(client.datasets.iter_rows(target.id)) == list(people(30))
+    # the first batch was sent three times, under one key; each batch has its own key
+    assert len(network.sent) == 5
+    assert network.sent[0] == network.sent[1] == network.sent[2]
+    assert len(set(network.sent)) == 3
+
+
+def test_importing_the_hook_module_imports_nothing_heavy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, flow_sdk; before = set(sys.modules); "
+        "import flow_sdk_datasets.plugin as p; p.flow_sdk_namespaces(); "
+        "print(sorted(set(sys.modules) - before))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['flow_sdk_datasets', 'flow_sdk_datasets.plugin']"

@@ -98,3 +98,16 @@ def test_the_openapi_document_describes_the_routes(flow_client: CLIClient) -> No
     assert "post" in document["paths"][f"{tenant}/solutions/import"]
     schemas = document["components"]["schemas"]
     assert {"SolutionOut", "SolutionBundle", "ImportResultOut"} <= set(schemas)
+
+
+def test_importing_the_hook_module_imports_nothing_heavy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, flow_sdk; before = set(sys.modules); "
+        "import flow_sdk_solutions.plugin as p; p.flow_sdk_namespaces(); "
+        "print(sorted(set(sys.modules) - before))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['flow_sdk_solutions', 'flow_sdk_solutions.plugin']"

@@ -56,6 +56,16 @@ def _schema_body(schema: SchemaLike) -> dict[str, Any]:
         ) from None
 
 
+def _normalised(data: Mapping[str, Any] | msgspec.Struct | None) -> Any:
+    """A body whose ``schema`` (a column list, a mapping or a DatasetSchema) is in wire form."""
+    if data is None:
+        return None
+    body = dict(msgspec.to_builtins(data)) if isinstance(data, msgspec.Struct) else dict(data)
+    if body.get("schema") is not None:
+        body["schema"] = _schema_body(body["schema"])
+    return body
+
+
 class DatasetsNamespace(ResourceNamespace[Dataset]):
     """Datasets of the selected workspace: create, list, get, update, delete, and rows."""
 
@@ -89,7 +99,7 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
             fields["schema"] = _schema_body(schema)
         if description is not None:
             fields["description"] = description
-        return super().create(data, idempotency_key=idempotency_key, **fields)
+        return super().create(_normalised(data), idempotency_key=idempotency_key, **fields)
 
     def update(  # type: ignore[override]
         self,
@@ -112,7 +122,7 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
             fields["schema"] = _schema_body(schema)
         if description is not None:
             fields["description"] = description
-        return super().update(dataset_id, data, if_match=if_match, **fields)
+        return super().update(dataset_id, _normalised(data), if_match=if_match, **fields)
 
     # rows
 
