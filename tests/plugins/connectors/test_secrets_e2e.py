@@ -8,6 +8,7 @@ from urllib.parse import quote, urlsplit
 
 import msgspec
 import pytest
+from flow_sdk import CLIValidationError
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -79,9 +80,9 @@ def test_a_password_never_leaves_the_secrets_table(
         {"dsn": dsn, "password": 12},
         {"dsn": dsn, "unexpected": password},
     ):
-        with pytest.raises(Exception) as info:
+        with pytest.raises(CLIValidationError) as info:
             client.connector_instances.create(connector_key="postgres", name="bad", config=bad)
-        errors.append(str(info.value) + repr(info.value) + repr(getattr(info.value, "detail", "")))
+        errors.append(str(info.value) + repr(info.value) + repr(info.value.detail))
 
     test = client.connector_instances.test(created.id)
     assert not test.ok
