@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from flow_sdk import CLIAuthenticationError, CLIClient, CLIClientError, CLINotFoundError
 
 
@@ -33,12 +32,12 @@ def test_static_create_cli_login_request(flow_client, local_platform) -> None:
 
 
 def test_static_token_validation_failure(flow_client, local_platform) -> None:
-    with pytest.raises(CLIAuthenticationError, match="^Token validation failed: "):
+    with pytest.raises(CLIAuthenticationError, match=r"^Token validation failed: "):
         CLIClient.get_current_user_with_token(local_platform.url, "not-a-token")
 
 
 def test_static_methods_on_an_unreachable_platform() -> None:
-    with pytest.raises(CLIClientError, match="^CLI login request failed: "):
+    with pytest.raises(CLIClientError, match=r"^CLI login request failed: "):
         CLIClient.create_cli_login_request("http://127.0.0.1:9")
 
 
