@@ -539,3 +539,42 @@ def test_importing_the_hook_module_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['flow_sdk_datasets', 'flow_sdk_datasets.plugin']"
+
+
+csv_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "id": st.integers(-(2**63), 2**63 - 1),
+            "name": st.text(alphabet=st.characters(exclude_categories=("Cs",))),
+            "score": st.none() | st.floats(allow_nan=False, allow_infinity=False),
+            "ok": st.none() | st.booleans(),
+        }
+    ),
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=csv_rows)
+def test_typed_rows_written_as_csv_come_back_as_they_were(
+    flow_client_inprocess: CLIClient, tmp_path: Path, rows: list[dict[str, Any]]
+) -> None:
+    import csv
+    import uuid
+
+    datasets = flow_client_inprocess.datasets
+    target = datasets.create(name="csv", schema=SCHEMA)
+    path = tmp_path / f"{uuid.uuid4().hex}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "name", "score", "ok"])
+        for row in rows:
+            cells = {k: "" if v is None else v for k, v in row.items()}
+            cells["score"] = "" if row["score"] is None else repr(row["score"])
+            cells["ok"] = "" if row["ok"] is None else str(row["ok"]).lower()
+            writer.writerow([cells["id"], cells["name"], cells["score"], cells["ok"]])
+    datasets.upload(target.id, path, batch_size=3)
+    expected = [{k: v for k, v in row.items() if v is not None} for row in rows]
+    assert list(datasets.iter_rows(target.id)) == expected
