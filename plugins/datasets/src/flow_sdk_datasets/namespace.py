@@ -141,8 +141,8 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
         The iterable is read lazily, so a generator of millions of rows streams
         in bounded memory. Each batch is one JSON Lines request, stored all or
         nothing, with its own ``Idempotency-Key`` (``{idempotency_key}-{n}`` when
-        you pass one, so re-running the same append after a crash stores no
-        batch twice). ``on_progress`` gets an ``AppendResult`` after each batch.
+        you pass one, so re-running the same append, with the same rows and
+        batch size, after a crash stores no batch twice). ``on_progress`` gets an ``AppendResult`` after each batch.
 
         A refused row raises ``RowValidationError`` with its position in
         ``rows`` (``row_number``) and how many rows were stored before it.
