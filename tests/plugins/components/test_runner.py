@@ -199,7 +199,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inputs=st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), json_values))
 def test_any_json_inputs_come_back_unchanged(inputs):
     result = run_code("def main(**kwargs):\n    return {'echo': kwargs}", inputs)
