@@ -27,6 +27,7 @@ __all__ = [
     "BUNDLE_FORMAT_VERSION",
     "BundleComponent",
     "BundleError",
+    "BundleRef",
     "BundleSolution",
     "BundleVersion",
     "SolutionBundle",
@@ -46,6 +47,8 @@ class _Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class BundleRef(_Record):
+    """A reference from the solution to one bundled component."""
+
     type: str
     id: str
 

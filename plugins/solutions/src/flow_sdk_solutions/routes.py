@@ -169,7 +169,7 @@ def install(app: App) -> None:
         bundle = {
             "format": BUNDLE_FORMAT,
             "format_version": BUNDLE_FORMAT_VERSION,
-            "exported_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "exported_at": datetime.fromtimestamp(app.now(), UTC),
             "solution": {
                 "id": doc.id,
                 "name": doc.data.get("name", ""),
