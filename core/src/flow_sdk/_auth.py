@@ -159,6 +159,7 @@ class BearerAuth(httpx.Auth):
         return "BearerAuth(<redacted>)"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Send with the current token; on 401, once more with a fresh one."""
         token = self._source.token()
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request

@@ -35,12 +35,16 @@ class Page(msgspec.Struct, Generic[T]):
 
 
 class Org(Model):
+    """An organisation the caller belongs to (``GET /api/v1/tenants/orgs``)."""
+
     id: str
     name: str
     slug: str | None = None
 
 
 class Workspace(Model):
+    """A workspace of an org: the tenant that namespaces act in."""
+
     id: str
     org_id: str
     name: str
@@ -48,6 +52,8 @@ class Workspace(Model):
 
 
 class User(Model):
+    """The caller's identity (``GET /api/v1/auth/me``)."""
+
     id: str
     email: str | None = None
     name: str | None = None

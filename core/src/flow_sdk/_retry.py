@@ -32,6 +32,7 @@ class RetryPolicy:
     statuses: frozenset[int] = RETRY_STATUSES
 
     def should_retry_status(self, status_code: int) -> bool:
+        """True for the statuses worth another attempt (408, 429, 502, 503, 504)."""
         return status_code in self.statuses
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float | None:
@@ -60,6 +61,7 @@ class RetryBudget:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def try_spend(self) -> bool:
+        """Take one token for a retry; False (do not retry) when the bucket is empty."""
         with self._lock:
             if self.tokens >= 1.0:
                 self.tokens -= 1.0
@@ -67,6 +69,7 @@ class RetryBudget:
             return False
 
     def record_success(self) -> None:
+        """Earn back a fraction of a token: a healthy platform regains its retries."""
         if self.tokens < self.capacity:
             with self._lock:
                 self.tokens = min(self.capacity, self.tokens + self.refill_per_success)
