@@ -24,6 +24,7 @@ from flow_sdk import (
 )
 from flow_sdk._transport import USER_AGENT, SafeClient
 from flow_sdk.cli_client import _SafeSyncClient
+from flow_sdk.testing import RecordingTransport
 
 from .conftest import PLATFORM, TENANT, TOKEN, MakeClient
 
@@ -387,3 +388,22 @@ def test_client_is_usable_from_threads(make_client: MakeClient) -> None:
         thread.join()
     assert errors == []
     assert len(transport.requests) == 40
+
+
+def test_config_max_retries_reaches_the_transport(make_client: MakeClient) -> None:
+    client, transport = make_client(httpx.Response(503), [])
+    assert client.list_orgs() == []  # the default: 2 retries
+    assert len(transport.requests) == 2
+    client, transport = make_client(httpx.Response(503), [], max_retries=0)
+    with pytest.raises(CLIServerError):
+        client.list_orgs()
+    assert len(transport.requests) == 1
+
+
+def test_the_default_client_sleeps_between_retries(config: FlowConfig) -> None:
+    transport = RecordingTransport(httpx.Response(503), [])
+    sleeps: list[float] = []
+    client = CLIClient(config, transport=transport, plugins=[], sleep=sleeps.append)
+    client.list_orgs()
+    assert len(sleeps) == 1
+    assert 0.0 <= sleeps[0] <= 0.25
