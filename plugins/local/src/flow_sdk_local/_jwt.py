@@ -8,6 +8,7 @@ the wall clock.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 
@@ -46,7 +47,20 @@ def issue_token(secret: str, user_id: str, *, now: float, ttl_seconds: int) -> t
 
 
 def read_token(secret: str, token: str, *, now: float) -> TokenClaims:
-    """The claims of a valid token; :class:`TokenError` otherwise."""
+    """The claims of a valid token; :class:`TokenError` otherwise.
+
+    The signature check is cached per (secret, token): a client sends the same
+    token many times, and verifying it is most of a small request's cost.
+    Expiry is checked on every call.
+    """
+    claims = _verified(secret, token)
+    if now >= claims.expires_at:
+        raise TokenError("the token has expired")
+    return claims
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified(secret: str, token: str) -> TokenClaims:
     try:
         claims = jwt.decode(
             token,
@@ -59,7 +73,6 @@ def read_token(secret: str, token: str, *, now: float) -> TokenClaims:
         raise TokenError("the token's signature is not valid for this platform") from None
     except jwt.PyJWTError as exc:
         raise TokenError(f"the token is not valid: {exc}") from None
-    expires = int(claims["exp"])
-    if now >= expires:
-        raise TokenError("the token has expired")
-    return TokenClaims(str(claims["sub"]), int(claims["iat"]), expires, str(claims.get("jti", "")))
+    return TokenClaims(
+        str(claims["sub"]), int(claims["iat"]), int(claims["exp"]), str(claims.get("jti", ""))
+    )
