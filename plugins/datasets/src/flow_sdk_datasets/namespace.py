@@ -21,6 +21,14 @@ from flow_sdk import CLIValidationError, Page, Paginator, ResourceNamespace
 
 from ._batching import Batch, RowEncodeError, iter_batches
 from ._errors import RowValidationError
+from ._limits import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_ROWS_PAGE_SIZE,
+    JSONL_MEDIA_TYPE,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_ROWS,
+    MAX_ROWS_PAGE_SIZE,
+)
 from ._models import AppendResult, Dataset, RowsAppended
 from ._readers import FileRowError, file_format, read_csv, read_jsonl
 from ._schema import Column, DatasetSchema, schema_from
@@ -34,12 +42,6 @@ __all__ = [
     "DatasetsNamespace",
 ]
 
-DEFAULT_BATCH_SIZE = 1000
-MAX_BATCH_ROWS = 10_000
-MAX_BATCH_BYTES = 8 * 1024 * 1024
-DEFAULT_ROWS_PAGE_SIZE = 1000
-MAX_ROWS_PAGE_SIZE = 10_000
-JSONL_CONTENT_TYPE = "application/x-ndjson"
 
 SchemaLike = DatasetSchema | Mapping[str, Any] | Iterable[Column | Mapping[str, Any]]
 ProgressCallback = Callable[[AppendResult], None]
@@ -142,7 +144,8 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
         in bounded memory. Each batch is one JSON Lines request, stored all or
         nothing, with its own ``Idempotency-Key`` (``{idempotency_key}-{n}`` when
         you pass one, so re-running the same append, with the same rows and
-        batch size, after a crash stores no batch twice). ``on_progress`` gets an ``AppendResult`` after each batch.
+        batch size, after a crash stores no batch twice). ``on_progress`` gets
+        an ``AppendResult`` after each batch.
 
         A refused row raises ``RowValidationError`` with its position in
         ``rows`` (``row_number``) and how many rows were stored before it.
@@ -292,7 +295,7 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
                     "POST",
                     url,
                     content=batch.body,
-                    headers={"Content-Type": JSONL_CONTENT_TYPE},
+                    headers={"Content-Type": JSONL_MEDIA_TYPE},
                     idempotency_key=f"{key_prefix}-{batch.index}",
                     type=RowsAppended,
                 )

@@ -16,6 +16,13 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from flow_sdk_local import FieldError, HTTPError, QueryParam, Request, Response
 
+from ._limits import (
+    DEFAULT_ROWS_PAGE_SIZE,
+    JSONL_MEDIA_TYPE,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_ROWS,
+    MAX_ROWS_PAGE_SIZE,
+)
 from ._schema import DatasetSchema, RowChecker, schema_from
 
 if TYPE_CHECKING:
@@ -23,12 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["install"]
 
-MAX_BATCH_ROWS = 10_000
-MAX_BATCH_BYTES = 8 * 1024 * 1024
-DEFAULT_ROWS_PAGE = 1000
-MAX_ROWS_PAGE = 10_000
 MAX_REPORTED_PROBLEMS = 20
-JSONL_MEDIA_TYPE = "application/x-ndjson"
 
 MIGRATION = """
 CREATE TABLE IF NOT EXISTS dataset_rows (
@@ -262,12 +264,12 @@ def install(app: App) -> None:
         """Rows in the order they were appended, one page at a time."""
         doc = datasets.load(request)
         raw_limit = request.query_one("limit")
-        limit = DEFAULT_ROWS_PAGE
+        limit = DEFAULT_ROWS_PAGE_SIZE
         if raw_limit is not None:
             limit = int(raw_limit) if raw_limit.isdigit() else 0
-            if not 1 <= limit <= MAX_ROWS_PAGE:
+            if not 1 <= limit <= MAX_ROWS_PAGE_SIZE:
                 raise unprocessable(
-                    ["query", "limit"], f"must be a whole number from 1 to {MAX_ROWS_PAGE}"
+                    ["query", "limit"], f"must be a whole number from 1 to {MAX_ROWS_PAGE_SIZE}"
                 )
         cursor = request.query_one("cursor")
         after = decode_cursor(cursor) if cursor else 0
@@ -304,7 +306,7 @@ def install(app: App) -> None:
         read_rows,
         response=RowsPage,
         query=(
-            QueryParam("limit", int, f"rows per page, 1 to {MAX_ROWS_PAGE} (default 1000)"),
+            QueryParam("limit", int, f"rows per page, 1 to {MAX_ROWS_PAGE_SIZE} (default 1000)"),
             QueryParam("cursor", str, "the next_cursor of the previous page"),
         ),
         summary="Read rows in the order they were appended, page by page",
