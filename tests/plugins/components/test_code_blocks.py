@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import threading
+import time
 
 import pytest
 from components_support import DOUBLE_CODE, SLOW_CODE
@@ -127,3 +129,16 @@ def test_the_same_idempotency_key_replays_the_result_without_running_again(
     again = flow_client._safe.request("POST", url, json={"inputs": {"n": 1}}, headers=headers)
     assert again.json() == first.json()
     assert again.headers.get("idempotent-replayed") == "true"
+
+
+def test_the_platform_answers_other_requests_while_code_runs(flow_client):
+    block = flow_client.code_blocks.create(name="slow", spec={"code": SLOW_CODE})
+    running = threading.Thread(
+        target=lambda: flow_client.code_blocks.execute(block.id, {"seconds": 2}, check=False)
+    )
+    running.start()
+    time.sleep(0.2)
+    flow_client.agents.create(name="written meanwhile")
+    assert [a.name for a in flow_client.agents.list()] == ["written meanwhile"]
+    assert running.is_alive(), "the write waited for the code block to finish"
+    running.join(timeout=30)
