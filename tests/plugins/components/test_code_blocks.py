@@ -134,10 +134,10 @@ def test_the_same_idempotency_key_replays_the_result_without_running_again(
 def test_the_platform_answers_other_requests_while_code_runs(flow_client):
     block = flow_client.code_blocks.create(name="slow", spec={"code": SLOW_CODE})
     running = threading.Thread(
-        target=lambda: flow_client.code_blocks.execute(block.id, {"seconds": 2}, check=False)
+        target=lambda: flow_client.code_blocks.execute(block.id, {"seconds": 2.5}, check=False)
     )
     running.start()
-    time.sleep(0.2)
+    time.sleep(0.5)  # the block is running by now
     flow_client.agents.create(name="written meanwhile")
     assert [a.name for a in flow_client.agents.list()] == ["written meanwhile"]
     assert running.is_alive(), "the write waited for the code block to finish"
