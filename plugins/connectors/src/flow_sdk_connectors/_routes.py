@@ -48,6 +48,7 @@ from .models import (
     QueryRequest,
     QueryResult,
 )
+from .namespaces import DDL_TIMEOUT_S
 
 __all__ = ["install"]
 
@@ -55,7 +56,6 @@ CATALOG = f"{API}/connectors"
 INSTANCES = f"{CATALOG}/instances"
 INSTANCE = f"{INSTANCES}/{{id}}"
 TAGS = ("connectors",)
-DDL_TIMEOUT_S = 120.0
 
 
 def install(app: App) -> None:
@@ -431,7 +431,7 @@ def execute_ddl(request: Request) -> Any:
             "(reason=... in the SDK, --reason in the CLI), which goes into the audit log",
             "reason_required",
         )
-    audit = {
+    audit: dict[str, Any] = {
         "instance": row,
         "actor": request.user_id,
         "scope_type": body.scope_type,

@@ -30,6 +30,8 @@ __all__ = ["ConnectorInstancesNamespace", "ConnectorsNamespace"]
 CATALOG = f"{API_PREFIX}/connectors"
 INSTANCES = f"{CATALOG}/instances"
 DEFAULT_PAGE_SIZE = 50
+#: How long the local platform lets one confirmed DDL batch run.
+DDL_TIMEOUT_S = 120.0
 MAX_PAGE_SIZE = 500
 
 
@@ -154,9 +156,17 @@ class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
         body: dict[str, Any] = {"sql": sql, "max_rows": max_rows}
         if params is not None:
             body["params"] = dict(params) if isinstance(params, Mapping) else list(params)
+        options: dict[str, Any] = {}
         if timeout_s is not None:
             body["timeout_s"] = timeout_s
-        return self._request("POST", self._item(instance_id, "query"), json=body, type=QueryResult)  # type: ignore[no-any-return]
+            options["timeout"] = self._wait_for(timeout_s)
+        return self._request(  # type: ignore[no-any-return]
+            "POST", self._item(instance_id, "query"), json=body, type=QueryResult, **options
+        )
+
+    def _wait_for(self, server_seconds: float) -> float:
+        """The HTTP timeout for work the platform may spend ``server_seconds`` on."""
+        return max(self._client.config.timeout, server_seconds + 10.0)
 
     def execute_ddl(
         self,
@@ -184,8 +194,14 @@ class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
         }
         if reason is not None:
             body["reason"] = reason
+        # A confirmed batch may take the platform up to DDL_TIMEOUT_S (e.g. building an index).
+        timeout = self._wait_for(DDL_TIMEOUT_S) if confirm else None
         return self._request(  # type: ignore[no-any-return]
-            "POST", self._item(instance_id, "execute-ddl"), json=body, type=DdlResult
+            "POST",
+            self._item(instance_id, "execute-ddl"),
+            json=body,
+            type=DdlResult,
+            timeout=timeout,
         )
 
     def audit(
