@@ -85,3 +85,20 @@ def test_the_last_sleep_never_overshoots_the_deadline():
 def test_a_timeout_of_zero_is_refused():
     with pytest.raises(ValueError, match="timeout_s"):
         poll_until(lambda: 1, lambda s: True, timeout_s=0, describe=str)
+
+
+def test_a_state_already_reported_is_not_reported_again():
+    states = iter(["queued", "running"])
+    seen: list[str] = []
+    fake = FakeTime()
+    poll_until(
+        lambda: next(states),
+        lambda s: s == "running",
+        timeout_s=10,
+        describe=str,
+        on_progress=seen.append,
+        sleep=fake.sleep,
+        clock=fake.clock,
+        already_reported="queued",
+    )
+    assert seen == ["running"]

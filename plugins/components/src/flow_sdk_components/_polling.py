@@ -49,18 +49,20 @@ def poll_until(
     backoff: Backoff | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    already_reported: object = None,
 ) -> T:
     """Call ``fetch`` until ``done`` says so; return the last state.
 
     ``on_progress`` sees the first state and every state that differs from
-    the one before. After ``timeout_s`` seconds, raises ``CLITimeoutError``
-    whose message ends with ``describe(last_state)``.
+    the one before (``already_reported``, when given, counts as the one
+    before). After ``timeout_s`` seconds, raises ``CLITimeoutError`` whose
+    message ends with ``describe(last_state)``.
     """
     if timeout_s <= 0:
         raise ValueError("timeout_s must be more than 0")
     deadline = clock() + timeout_s
     next_interval = (backoff or Backoff()).intervals()
-    previous: object = _NOTHING
+    previous: object = _NOTHING if already_reported is None else already_reported
     while True:
         state = fetch()
         if on_progress is not None and state != previous:

@@ -141,6 +141,16 @@ class WorkflowsNamespace(ComponentTypeNamespace):
         ``timeout_s`` seconds (the run goes on on the platform).
         ``on_progress(run)`` is called with the first state and each change.
         """
+        return self._wait(workflow_id, run_id, timeout_s, on_progress, None)
+
+    def _wait(
+        self,
+        workflow_id: str,
+        run_id: str,
+        timeout_s: float,
+        on_progress: Callable[[WorkflowRun], object] | None,
+        reported: WorkflowRun | None,
+    ) -> WorkflowRun:
         return poll_until(
             lambda: self.get_run(workflow_id, run_id),
             lambda run: run.finished,
@@ -150,4 +160,5 @@ class WorkflowsNamespace(ComponentTypeNamespace):
             backoff=self.backoff,
             sleep=self.sleep,
             clock=self.clock,
+            already_reported=reported,
         )
