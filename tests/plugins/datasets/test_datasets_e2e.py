@@ -108,9 +108,12 @@ class TestCrud:
     def test_a_bad_body_is_422_naming_the_field(
         self, datasets: Any, body: dict[str, Any], needle: str
     ) -> None:
+        # straight to the platform: the SDK checks a schema before sending (below)
         with pytest.raises(CLIValidationError, match=needle) as info:
-            datasets.create(body)
+            datasets._request("POST", datasets._collection(), json=body)
         assert info.value.status_code == 422
+        with pytest.raises(CLIValidationError, match=needle):
+            datasets.create(body)
 
     def test_a_bad_schema_is_refused_before_sending(self, datasets: Any) -> None:
         with pytest.raises(CLIValidationError, match="named twice") as info:
