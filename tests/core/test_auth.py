@@ -269,3 +269,9 @@ def test_access_token_and_api_key_together_start_with_the_token() -> None:
     client = key_client(platform, access_token="jwt-7")
     client.list_orgs()
     assert [r.url.path for r in platform.requests] == ["/api/v1/tenants/orgs"]
+
+
+def test_unparseable_expires_at_falls_back_to_the_jwt() -> None:
+    reply = token_reply(jwt(exp=2_000_000_000), expires_at="next tuesday")
+    http = build_http_client("http://flow.test", transport=RecordingTransport(reply))
+    assert exchange_api_key_for_token(http, API_KEY)[1] == 2_000_000_000.0

@@ -407,3 +407,19 @@ def test_the_default_client_sleeps_between_retries(config: FlowConfig) -> None:
     client.list_orgs()
     assert len(sleeps) == 1
     assert 0.0 <= sleeps[0] <= 0.25
+
+
+def test_private_helpers_and_reprs(make_client: MakeClient) -> None:
+    from flow_sdk.cli_client import _StaticBearer
+
+    client, _ = make_client()
+    assert client._org_url("services") == "/api/v1/orgs/org_1/services"
+    assert TOKEN not in repr(_StaticBearer(TOKEN))
+    assert repr(client._plugin_host) == "PluginHost([])"
+
+
+def test_a_half_built_client_has_no_namespaces() -> None:
+    # copy/pickle machinery creates instances without __init__; lookups must not recurse.
+    bare = CLIClient.__new__(CLIClient)
+    with pytest.raises(AttributeError):
+        _ = bare.notes
