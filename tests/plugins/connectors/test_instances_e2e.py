@@ -13,6 +13,8 @@ from flow_sdk import (
     CLIValidationError,
 )
 from flow_sdk_connectors.models import Connector, ConnectorInstance
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 # the catalog
 
@@ -289,3 +291,44 @@ def test_postgres_instance_end_to_end(flow_client: Any, postgres_dsn: str) -> No
     updated = instances.update(created.id, config={"dsn": dsn_without_password})
     assert updated.secret_fields == ["password"]
     assert instances.test(created.id).ok
+
+
+# arbitrary input
+
+any_text = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=40)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(instance_id=any_text)
+def test_any_id_names_no_other_resource(flow_client_inprocess: Any, instance_id: str) -> None:
+    instances = flow_client_inprocess.connector_instances
+    with pytest.raises(CLINotFoundError):
+        instances.get(instance_id)
+    with pytest.raises(CLINotFoundError):
+        list(instances.audit(instance_id))
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=any_text.filter(lambda s: len(s) <= 200),
+    description=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=200),
+    path=st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_. -]{0,30}", fullmatch=True),
+)
+def test_any_name_description_and_path_round_trip(
+    flow_client_inprocess: Any, name: str, description: str, path: str
+) -> None:
+    instances = flow_client_inprocess.connector_instances
+    created = instances.create(
+        connector_key="sqlite", name=name, description=description, config={"path": path}
+    )
+    fetched = instances.get(created.id)
+    assert (fetched.name, fetched.description, fetched.config) == (
+        name,
+        description,
+        {"path": path},
+    )
+    instances.delete(created.id)

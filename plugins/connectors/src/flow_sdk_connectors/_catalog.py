@@ -94,8 +94,8 @@ class _SqliteConfig(msgspec.Struct, forbid_unknown_fields=True):
 
 def _sqlite_prepare(config: Mapping[str, Any], _previous: Mapping[str, str]) -> PreparedConfig:
     parsed = _convert(config, _SqliteConfig, "sqlite")
-    path = parsed.path.strip()
-    if not path:
+    path = parsed.path
+    if not path.strip():
         raise ConfigError("config.path is empty; give a database file, e.g. 'app.db'")
     if path == ":memory:" or path.startswith("file:") or "\x00" in path:
         raise ConfigError(
