@@ -9,6 +9,8 @@
 - ``flow_client_inprocess``: the same, in-process only.
 - ``flow_config_dir``: a temporary ``FLOW_CONFIG_DIR`` and ``FLOW_DATA_DIR``,
   with the ``FLOW_*`` credential variables removed.
+- ``flow_installed_plugins``: ``flow_installed_plugins({"name": module_or_path})``
+  makes plugin discovery find exactly those plugins until the test ends.
 
 Mark a test ``@pytest.mark.flow_plugins(module, ...)`` to build its platform
 with extra plugin objects (e.g. a test plugin that registers a component type).
@@ -320,3 +322,22 @@ def flow_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in _ENV_TO_CLEAR:
         monkeypatch.delenv(name, raising=False)
     return config_dir
+
+
+@pytest.fixture
+def flow_installed_plugins() -> Iterator[Any]:
+    """Pretend entry points: ``flow_installed_plugins({"notes": my_plugin})`` for this test.
+
+    Discovery (``CLIClient``, its static methods, ``flow``) finds exactly these
+    plugins (plus the installed ones with ``keep_installed=True``) until the test ends.
+    """
+    from contextlib import ExitStack
+
+    from flow_sdk.testing import installed_plugins
+
+    with ExitStack() as stack:
+
+        def install(plugins: Any, *, keep_installed: bool = False) -> Any:
+            return stack.enter_context(installed_plugins(plugins, keep_installed=keep_installed))
+
+        yield install
