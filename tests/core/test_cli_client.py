@@ -415,7 +415,7 @@ def test_private_helpers_and_reprs(make_client: MakeClient) -> None:
     client, _ = make_client()
     assert client._org_url("services") == "/api/v1/orgs/org_1/services"
     assert TOKEN not in repr(_StaticBearer(TOKEN))
-    assert repr(client._plugin_host) == "PluginHost([])"
+    assert repr(client._plugin_host).startswith("PluginHost([")
 
 
 def test_a_half_built_client_has_no_namespaces() -> None:
