@@ -1,0 +1,40 @@
+"""The README's main-job command runs end to end and says what it did."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quickstart_runs_against_the_embedded_platform(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOW_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["QUICKSTART_DIR"] = str(tmp_path / "state")
+    result = subprocess.run(
+        ["bash", str(ROOT / "examples/quickstart/run.sh")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    for command in (
+        "flow local init",
+        "flow auth status",
+        "flow orgs list",
+        "flow workspaces list",
+        "flow api GET",
+    ):
+        assert f"$ {command}" in out
+    assert "created agent cmp_" in out
+    assert '"name": "support-bot"' in out
+    assert "quickstart finished in" in out
+    # The profile's API key is stored, never printed.
+    assert "fl_" not in out
+    assert (tmp_path / "state/config/credentials.json").stat().st_mode & 0o077 == 0
