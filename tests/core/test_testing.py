@@ -151,3 +151,20 @@ def test_recording_transport_defaults_and_last() -> None:
     http = httpx.Client(base_url="http://t.test", transport=transport)
     assert http.get("/").json() == {}
     assert transport.last.method == "GET"
+
+
+def test_clear_cache_works_inside_installed_plugins() -> None:
+    with installed_plugins({"things": Things()}):
+        _plugins.clear_cache()
+        client = CLIClient(TEST_CONFIG, transport=RecordingTransport())
+        assert client.things == ("things of", client)
+
+
+def test_nested_installed_plugins_restore_in_order() -> None:
+    original = _plugins.discover
+    with installed_plugins({"outer": Things()}):
+        outer = _plugins.discover
+        with installed_plugins({"inner": Things()}, keep_installed=True) as found:
+            assert [p.name for p in found] == ["inner", "outer"]
+        assert _plugins.discover is outer
+    assert _plugins.discover is original

@@ -135,6 +135,9 @@ def installed_plugins(
         def fake_discover(group: str = _plugins.ENTRY_POINT_GROUP) -> tuple[FoundPlugin, ...]:
             return combined if group == _plugins.ENTRY_POINT_GROUP else original(group)
 
+        # clear_cache() may be called while the fake is in place.
+        fake_discover.cache_clear = lambda: None  # type: ignore[attr-defined]
+
         _plugins.clear_cache()
         _plugins.discover = fake_discover  # type: ignore[assignment]
     try:
