@@ -38,7 +38,12 @@ def parts(flow_client: CLIClient) -> dict[str, Any]:
     """An agent with two versions, and a tool whose spec names the agent."""
     agent = component(flow_client, "agent", "planner", {"model": "small"})
     flow_client.agents.update(agent["id"], spec={"model": "large"}, description="v2")
-    tool = component(flow_client, "tool", "search", {"agent_id": agent["id"], "n": [agent["id"]]})
+    tool = component(
+        flow_client,
+        "tool",
+        "search",
+        {"agent_id": agent["id"], "n": [agent["id"]], "by_id": {agent["id"]: "main"}},
+    )
     return {"agent": agent, "tool": tool}
 
 
@@ -181,7 +186,11 @@ class TestExport:
             (1, {"model": "small"}),
             (2, {"model": "large"}),
         ]
-        assert by_type["tool"].spec == {"agent_id": agent.id, "n": [agent.id]}
+        assert by_type["tool"].spec == {
+            "agent_id": agent.id,
+            "n": [agent.id],
+            "by_id": {agent.id: "main"},
+        }
 
     def test_export_to_file_writes_the_bundle_as_json(
         self, solutions: Any, solution: Solution, tmp_path: Path
@@ -218,7 +227,11 @@ class TestImport:
             ComponentRef(type="tool", id=new_tool),
         ]
         assert solutions.get(copy.id) == copy
-        assert flow_client.tools.get(new_tool).spec == {"agent_id": new_agent, "n": [new_agent]}
+        assert flow_client.tools.get(new_tool).spec == {
+            "agent_id": new_agent,
+            "n": [new_agent],
+            "by_id": {new_agent: "main"},
+        }
         history = flow_client.agents.versions(new_agent)
         assert [(v.version, v.spec) for v in history] == [
             (1, {"model": "small"}),

@@ -89,13 +89,14 @@ def _unprocessable(loc: list[str | int], msg: str, code: str = "validation_error
 
 
 def _remap(value: Any, id_map: dict[str, str]) -> Any:
-    """``value`` with every string that is a bundled component's old id replaced by its new id."""
+    """``value`` with every string (values and keys) that is a bundled component's old id
+    replaced by its new id."""
     if isinstance(value, str):
         return id_map.get(value, value)
     if isinstance(value, list):
         return [_remap(item, id_map) for item in value]
     if isinstance(value, dict):
-        return {key: _remap(item, id_map) for key, item in value.items()}
+        return {id_map.get(key, key): _remap(item, id_map) for key, item in value.items()}
     return value
 
 
