@@ -16,7 +16,7 @@ $(UV):
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv
 
 setup: $(UV)
-	$(UV) sync --all-packages --quiet
+	$(UV) sync --all-packages --all-extras --quiet
 
 lint: setup
 	$(UV) run ruff check .
