@@ -275,3 +275,18 @@ def test_unparseable_expires_at_falls_back_to_the_jwt() -> None:
     reply = token_reply(jwt(exp=2_000_000_000), expires_at="next tuesday")
     http = build_http_client("http://flow.test", transport=RecordingTransport(reply))
     assert exchange_api_key_for_token(http, API_KEY)[1] == 2_000_000_000.0
+
+
+def test_a_refused_key_fails_the_call_with_the_reference_message() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"detail": "Invalid API key"})
+
+    client = CLIClient(
+        FlowConfig(platform_url="http://flow.test", api_key=API_KEY),
+        transport=httpx.MockTransport(answer),
+        plugins=[],
+    )
+    with pytest.raises(CLIAuthenticationError) as info:
+        client.list_orgs()
+    assert info.value.message == "API key exchange failed (401): Invalid API key"
+    assert API_KEY not in str(info.value)
