@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from flow_sdk_local import LocalPlatform
 from flow_sdk_local.openapi import build_document, render
 
@@ -66,7 +67,23 @@ def test_committed_document_is_current():
         check=True,
     )
     assert COMMITTED.exists(), "docs/openapi.json is missing"
-    assert result.stdout == COMMITTED.read_text(), (
-        "docs/openapi.json is stale: run "
-        "`uv run python -m flow_sdk_local.openapi > docs/openapi.json` and commit it"
+    if result.stdout == COMMITTED.read_text():
+        return
+    fresh, committed = json.loads(result.stdout), json.loads(COMMITTED.read_text())
+    changed_paths = sorted(
+        set(fresh["paths"]) ^ set(committed["paths"])
+        | {
+            p
+            for p in set(fresh["paths"]) & set(committed["paths"])
+            if fresh["paths"][p] != committed["paths"][p]
+        }
+    )
+    new_schemas, old_schemas = fresh["components"]["schemas"], committed["components"]["schemas"]
+    changed_schemas = sorted(
+        n for n in set(new_schemas) | set(old_schemas) if new_schemas.get(n) != old_schemas.get(n)
+    )
+    pytest.fail(
+        "docs/openapi.json is stale: run `uv run python -m flow_sdk_local.openapi > "
+        f"docs/openapi.json` and commit it.\n  paths changed: {changed_paths[:20]}\n"
+        f"  schemas changed: {changed_schemas[:20]}"
     )
