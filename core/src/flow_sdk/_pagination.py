@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
+from ._errors import CLIClientError
 from ._models import Page
 
 __all__ = ["Paginator"]
@@ -29,6 +30,7 @@ class Paginator(Generic[T]):
         """Each page in turn, as returned by the platform."""
         cursor: str | None = None
         seen = 0
+        cursors: set[str] = set()
         while True:
             if self._limit is not None and seen >= self._limit:
                 return
@@ -38,6 +40,13 @@ class Paginator(Generic[T]):
             cursor = page.next_cursor
             if not cursor or not page.items:
                 return
+            if cursor in cursors:
+                # A platform bug would otherwise make iteration endless.
+                raise CLIClientError(
+                    f"the platform returned the page cursor {cursor!r} twice",
+                    hint="iterate with limit=... and report the platform bug",
+                )
+            cursors.add(cursor)
 
     def __iter__(self) -> Iterator[T]:
         remaining = self._limit
