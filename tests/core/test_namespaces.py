@@ -324,3 +324,11 @@ def test_component_namespace_needs_a_type(make_client: MakeClient) -> None:
 def test_model_to_dict() -> None:
     thing = Thing(id="a", name="n")
     assert thing.to_dict() == {"id": "a", "name": "n", "version": 1}
+
+
+def test_a_repeated_cursor_stops_iteration_with_an_error(make_client: MakeClient) -> None:
+    client, transport = make_client({"items": [{"id": "a", "name": "n"}], "next_cursor": "same"})
+    paginator = Things(client).list()
+    with pytest.raises(CLIClientError, match="cursor 'same' twice"):
+        paginator.to_list()
+    assert len(transport.requests) == 2
