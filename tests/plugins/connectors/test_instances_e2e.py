@@ -332,3 +332,36 @@ def test_any_name_description_and_path_round_trip(
         {"path": path},
     )
     instances.delete(created.id)
+
+
+def test_a_file_backed_platform_keeps_files_beside_its_store(flow_config_dir: Path) -> None:
+    from flow_sdk import CLIClient, FlowConfig
+    from flow_sdk_local import LocalPlatform, forget_platform, register_platform
+
+    platform = LocalPlatform("local://connectors-files")
+    register_platform(platform)
+    try:
+        info = platform.dev_info()
+        config = FlowConfig(
+            platform_url=platform.url,
+            api_key=info["api_key"] or platform.mint_dev_key(),
+            org_id=info["org_id"],
+            workspace_id=info["workspace_id"],
+        )
+        with CLIClient(config) as client:
+            instances = client.connector_instances
+            created = instances.create(connector_key="sqlite", name="a", config={"path": "a.db"})
+            instances.execute_ddl(created.id, "CREATE TABLE t (a int)", confirm=True)
+            store = Path(platform.store.path)
+            expected = (
+                store.parent / "connectors-files.connectors" / "orgs" / "org_dev" / "workspaces"
+                / "ws_dev" / "a.db"
+            )  # fmt: skip
+            assert expected.is_file()
+            for target in (store, Path(f"{store}-wal")):
+                with pytest.raises(CLIValidationError, match="own files"):
+                    instances.create(connector_key="sqlite", name="x", config={"path": str(target)})
+            platform.reset()
+            assert not expected.exists()
+    finally:
+        forget_platform(platform.url)
