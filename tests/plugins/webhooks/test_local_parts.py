@@ -173,3 +173,41 @@ def test_the_sender_times_out(closed_port_url: str) -> None:
         result = post(f"http://127.0.0.1:{port}/slow", b"{}", {}, 0.2)
     assert result.status is None
     assert result.error == "timed out after 0.2s"
+
+
+def test_the_sender_thread_starts_on_demand_and_stops_on_close(receiver: Receiver) -> None:
+    from flow_sdk_local import Store
+    from flow_sdk_webhooks.local._engine import MIGRATIONS, DeliveryEngine
+
+    store = Store()
+    store.migrate(MIGRATIONS)
+    engine = DeliveryEngine(store)
+    assert engine._thread is None  # nothing runs until there is something to send
+    with store.transaction() as tx:
+        hook = tx.insert("webhooks", "o/w", "wh_1", {"url": receiver.url, "secret": "s"})
+        event_id, payload = make_event(tx.now(), "o", "w", "ping", {})
+        engine.enqueue(tx, hook, event_id=event_id, event_type="ping", payload=payload)
+    engine.wake()
+    receiver.wait_for(1)
+    thread = engine._thread
+    assert thread is not None
+    engine.close()
+    assert not thread.is_alive()
+    engine.wake()  # after close: a no-op
+    assert engine._thread is thread
+    store.close()
+
+
+def test_the_sender_thread_ends_when_the_store_closes() -> None:
+    from flow_sdk_local import Store
+    from flow_sdk_webhooks.local._engine import MIGRATIONS, DeliveryEngine
+
+    store = Store()
+    store.migrate(MIGRATIONS)
+    engine = DeliveryEngine(store, idle_poll_s=0.05)
+    engine.wake()
+    thread = engine._thread
+    assert thread is not None
+    store.close()
+    thread.join(2.0)
+    assert not thread.is_alive()

@@ -5,7 +5,6 @@ Once a workspace has any policy, every request to a route under
 resource: see ``_naming``) before its handler runs; a denied request is 403
 ``policy_denied`` naming the deciding policies. A workspace with no policy is
 open, as before.
-
 """
 
 from __future__ import annotations
