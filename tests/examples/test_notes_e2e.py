@@ -115,7 +115,9 @@ def test_the_evaluator_component_type(flow_client: Any) -> None:
         evaluators.get(judge.id)
 
 
-text = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
+# NUL is left out: flow-sdk-local's list filters compare through SQLite's json_extract,
+# which cuts text at a NUL, so ?title=%00 finds nothing (reported to the local platform).
+text = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=60)
 
 
 @settings(
