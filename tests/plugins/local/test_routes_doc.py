@@ -22,16 +22,16 @@ def _example_module() -> types.ModuleType:
     return module
 
 
-notes_plugin = _example_module()
+bookmarks_plugin = _example_module()
 
 
-@pytest.mark.flow_plugins(notes_plugin)
+@pytest.mark.flow_plugins(bookmarks_plugin)
 def test_example_plugin_serves_notes(flow_client, local_platform):
-    url = flow_client._tenant_url("notes")
+    url = flow_client._tenant_url("bookmarks")
     note = flow_client._call("POST", url, json={"title": "hello"})
     assert note["version"] == 1
     assert note["title"] == "hello"
-    assert note["id"].startswith("note_")
+    assert note["id"].startswith("bookmark_")
     fetched = flow_client._call("GET", f"{url}/{note['id']}")
     assert fetched == note
     updated = flow_client._call(
@@ -59,18 +59,18 @@ def test_example_plugin_serves_notes(flow_client, local_platform):
     assert page["next_cursor"] is None
 
 
-@pytest.mark.flow_plugins(notes_plugin)
+@pytest.mark.flow_plugins(bookmarks_plugin)
 def test_example_routes_are_in_the_openapi_document(local_platform):
     doc = local_platform.client()._call("GET", "/openapi.json")
     assert {"get", "post"} <= set(
-        doc["paths"]["/api/v1/orgs/{org_id}/workspaces/{workspace_id}/notes"]
+        doc["paths"]["/api/v1/orgs/{org_id}/workspaces/{workspace_id}/bookmarks"]
     )
-    pin = doc["paths"]["/api/v1/orgs/{org_id}/workspaces/{workspace_id}/notes/{id}/pin"]["post"]
-    assert pin["summary"] == "Pin a note (a pinned note cannot be deleted)."
-    assert "Note" in doc["components"]["schemas"]
+    pin = doc["paths"]["/api/v1/orgs/{org_id}/workspaces/{workspace_id}/bookmarks/{id}/pin"]["post"]
+    assert pin["summary"] == "Pin a bookmark (a pinned bookmark cannot be deleted)."
+    assert "Bookmark" in doc["components"]["schemas"]
 
 
-def test_without_the_plugin_notes_do_not_exist(flow_client_inprocess):
+def test_without_the_plugin_bookmarks_do_not_exist(flow_client_inprocess):
     with pytest.raises(CLINotFoundError) as missing:
-        flow_client_inprocess._call("GET", flow_client_inprocess._tenant_url("notes"))
+        flow_client_inprocess._call("GET", flow_client_inprocess._tenant_url("bookmarks"))
     assert missing.value.code == "route_not_found"
