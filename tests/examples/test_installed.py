@@ -60,18 +60,32 @@ def test_disabled_the_namespace_is_gone_and_the_core_still_works() -> None:
 def test_namespace_cli_and_routes_load_only_when_used() -> None:
     code = textwrap.dedent(
         """
-        import sys
+        import contextlib, io, sys
         from flow_sdk import CLIClient, FlowConfig
+        from flow_sdk.cli import main
+        mods = lambda: sorted(m[17:] for m in sys.modules if m.startswith("flow_sdk_example."))
         client = CLIClient(FlowConfig(platform_url="http://x"), plugins=["example"])
-        mods = lambda: sorted(m for m in sys.modules if m.startswith("flow_sdk_example"))
         print(mods())
         client.notes
+        print(mods())
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["--help"])
+        print(mods())
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["notes", "--help"])
+        print(mods())
+        from flow_sdk_local import LocalPlatform
+        LocalPlatform("local://memory-lazy-test")
         print(mods())
         """
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    before, after = result.stdout.splitlines()
-    assert before == "['flow_sdk_example', 'flow_sdk_example.plugin']"
-    assert after == "['flow_sdk_example', 'flow_sdk_example.notes', 'flow_sdk_example.plugin']"
+    assert result.stdout.splitlines() == [
+        "['plugin']",
+        "['notes', 'plugin']",
+        "['notes', 'plugin']",
+        "['cli', 'notes', 'plugin']",
+        "['cli', 'local_routes', 'notes', 'plugin']",
+    ]
