@@ -170,7 +170,7 @@ def client_with_plugins(
 ) -> CLIClient:
     """A ``CLIClient`` that uses exactly ``plugins``, with no entry-point scan.
 
-    ``config`` defaults to :data:`TEST_CONFIG`; ``transport`` (e.g. a
+    ``config`` defaults to a copy of :data:`TEST_CONFIG`; ``transport`` (e.g. a
     :class:`RecordingTransport`) replaces the network. Without one, the
     plugins' transport hook answers, as for a real client (pass the local
     platform's plugin and a ``local://`` config to run against it). Other
@@ -178,7 +178,8 @@ def client_with_plugins(
     """
     modules = [_as_plugin(p) for p in plugins]
     return CLIClient(
-        config or TEST_CONFIG,
+        # A copy: FlowConfig is mutable, and one test must not change the next one's config.
+        config or msgspec.structs.replace(TEST_CONFIG),
         transport=transport,
         plugins=modules,
         strict_plugins=strict,
