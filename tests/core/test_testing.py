@@ -94,11 +94,11 @@ def test_client_with_plugins_defaults() -> None:
     transport = RecordingTransport([])
     client = client_with_plugins(Things(), transport=transport)
     assert client.config == TEST_CONFIG
-    client.config.workspace_id = None  # a test changing its client's config…
-    assert client_with_plugins(transport=transport).config.workspace_id == "ws_test"  # …alone
     assert client.list_orgs() == []
     assert transport.last.headers["Authorization"] == "Bearer test-access-token"
     assert client._tenant_url("x") == "/api/v1/orgs/org_test/workspaces/ws_test/x"
+    client.config.workspace_id = None  # a test changing its client's config…
+    assert client_with_plugins(transport=transport).config.workspace_id == "ws_test"  # …alone
     with pytest.raises(PluginError):
         client_with_plugins(Broken(), transport=transport)
 
