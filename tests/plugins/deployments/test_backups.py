@@ -102,8 +102,10 @@ def test_delete_with_a_stale_version_is_a_conflict(flow_client: Any, agent: Any)
         ({"component_type": "", "component_id": "x"}, "component_type"),
     ],
 )
-def test_a_bad_backup_is_refused(flow_client: Any, body: dict[str, Any], words: str) -> None:
-    namespace = flow_client.component_backups
+def test_a_bad_backup_is_refused(
+    flow_client_inprocess: Any, body: dict[str, Any], words: str
+) -> None:
+    namespace = flow_client_inprocess.component_backups
     with pytest.raises(CLIValidationError) as caught:
         # The raw request, as any HTTP client would send it.
         namespace._request("POST", namespace._collection(), json=body)

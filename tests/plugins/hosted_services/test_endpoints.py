@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 import pytest
@@ -52,6 +53,10 @@ def test_a_valid_list_has_no_problems() -> None:
         (endpoint("GET", "/{1x}"), "path", "is not allowed"),
         (endpoint("GET", "/{a}/{a}"), "path", "parameter names repeat: a"),
         (endpoint("GET", "/a", handler=""), "handler", "must be Python source code"),
+        (endpoint("GET", "/a", handler=None), "handler", "or give code_block_id"),
+        (endpoint("GET", "/a", handler=None, code_block_id="cmp_1"), "workspace_id", "needed"),
+        (endpoint("GET", "/a", code_block_id="cmp_1", workspace_id="w"), "handler", "not both"),
+        (endpoint("GET", "/a", handler=None, code_block_id=""), "code_block_id", "must be"),
         (endpoint("GET", "/a", handler="def main(:"), "handler", "is not valid Python"),
         (endpoint("GET", "/a", handler="x = 1\0"), "handler", "is not valid Python"),
         (endpoint("GET", "/a", timeout_s=0), "timeout_s", "more than 0"),
@@ -142,9 +147,9 @@ def test_runnable_source_keeps_the_handlers_line_numbers() -> None:
     compile(source, "<handler>", "exec")
 
 
-segment = st.from_regex(r"[A-Za-z0-9._~-]{1,12}", fullmatch=True).filter(
-    lambda s: s not in (".", "..")
-)
+segment = st.text(
+    alphabet=string.ascii_letters + string.digits + "._~-", min_size=1, max_size=12
+).filter(lambda s: s not in (".", ".."))
 
 
 @given(st.lists(segment, min_size=1, max_size=5))

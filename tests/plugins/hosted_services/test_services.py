@@ -240,20 +240,22 @@ def test_published_versions_do_not_change_with_edits(flow_client: Any, greeter: 
         ("not a list", "endpoints"),
     ],
 )
-def test_bad_endpoints_are_422(flow_client: Any, endpoints: Any, words: str) -> None:
+def test_bad_endpoints_are_422(flow_client_inprocess: Any, endpoints: Any, words: str) -> None:
+    # Validation is the platform's: one transport is enough.
+    services = flow_client_inprocess.hosted_services
     with pytest.raises(CLIValidationError) as caught:
-        flow_client.hosted_services.create(name="bad", endpoints=endpoints)
+        services.create(name="bad", endpoints=endpoints)
     assert caught.value.status_code == 422
     assert words in str(caught.value)
-    service = flow_client.hosted_services.create(name="good")
+    service = services.create(name="good")
     with pytest.raises(CLIValidationError):
-        flow_client.hosted_services.update(service.id, endpoints=endpoints)
+        services.update(service.id, endpoints=endpoints)
 
 
 @pytest.mark.parametrize("body", [{}, {"name": ""}, {"name": None}])
-def test_a_service_needs_a_name(flow_client: Any, body: dict[str, Any]) -> None:
+def test_a_service_needs_a_name(flow_client_inprocess: Any, body: dict[str, Any]) -> None:
     with pytest.raises(CLIValidationError, match="name"):
-        flow_client.hosted_services.create(body)
+        flow_client_inprocess.hosted_services.create(body)
 
 
 def test_stale_versions_are_conflicts(flow_client: Any, greeter: Any) -> None:
@@ -300,3 +302,68 @@ def test_another_orgs_service_is_not_found(
     )
     with pytest.raises(CLINotFoundError):
         intruder.invoke_service(greeter.id, "GET", "/greet/ada")
+
+
+def test_a_code_block_handler_is_frozen_when_published(flow_client: Any) -> None:
+    block = flow_client.code_blocks.create(
+        name="double", spec={"code": "def main(body):\n    return {'double': body['n'] * 2}"}
+    )
+    services = flow_client.hosted_services
+    service = services.create(
+        name="math", endpoints=[{"method": "POST", "path": "/double", "code_block_id": block.id}]
+    )
+    (draft,) = service.endpoints
+    assert (draft.code_block_id, draft.workspace_id, draft.handler) == (block.id, "ws_dev", None)
+    v1 = services.publish(service.id)
+    assert v1.endpoints[0].code_block_version == 1
+    assert "body['n'] * 2" in (v1.endpoints[0].handler or "")
+    # Editing the block changes the next version, never the published one.
+    flow_client.code_blocks.update(
+        block.id, spec={"code": "def main(body):\n    return {'triple': body['n'] * 3}"}
+    )
+    services.publish(service.id)
+    assert services.invoke(service.id, "POST", "/double", body={"n": 4}, version=1) == {"double": 8}
+    assert services.invoke(service.id, "POST", "/double", body={"n": 4}) == {"triple": 12}
+    assert services.versions(service.id)[1].endpoints[0].code_block_version == 2
+
+
+def test_a_missing_code_block_is_refused(flow_client_inprocess: Any, local_platform: Any) -> None:
+    services = flow_client_inprocess.hosted_services
+    block = flow_client_inprocess.code_blocks.create(name="b", spec={"code": "outputs = 1"})
+    with pytest.raises(CLIValidationError, match="no code block 'cmp_missing'"):
+        services.create(
+            name="x", endpoints=[{"method": "GET", "path": "/a", "code_block_id": "cmp_missing"}]
+        )
+    with pytest.raises(CLIValidationError, match="no code block"):
+        services.create(
+            name="x",
+            endpoints=[
+                {"method": "GET", "path": "/a", "code_block_id": block.id, "workspace_id": "ws_x"}
+            ],
+        )
+    with pytest.raises(CLIValidationError, match="not both"):
+        services.create(
+            name="x",
+            endpoints=[
+                {"method": "GET", "path": "/a", "code_block_id": block.id, "handler": "x = 1"}
+            ],
+        )
+    # Another org's workspace and block are out of reach too.
+    other = local_platform.create_tenant()
+    outsider = local_platform.client(
+        api_key=other["api_key"], org_id=other["org_id"], workspace_id=other["workspace_id"]
+    )
+    with pytest.raises(CLIValidationError, match="no code block"):
+        outsider.hosted_services.create(
+            name="x",
+            endpoints=[
+                {"method": "GET", "path": "/a", "code_block_id": block.id, "workspace_id": "ws_dev"}
+            ],
+        )
+    # A block deleted after the service was saved stops the next publish.
+    service = services.create(
+        name="x", endpoints=[{"method": "GET", "path": "/a", "code_block_id": block.id}]
+    )
+    flow_client_inprocess.code_blocks.delete(block.id)
+    with pytest.raises(CLIConflictError, match="no longer exists"):
+        services.publish(service.id)

@@ -17,11 +17,13 @@ import msgspec
 from flow_sdk_components.runner import run_code
 from flow_sdk_local import (
     PAGE_QUERY,
+    Document,
     FieldError,
     HTTPError,
     Page,
     Request,
     Response,
+    Transaction,
     conflict,
     not_found,
     page_of,
@@ -29,7 +31,13 @@ from flow_sdk_local import (
     parse_if_match,
 )
 
-from .endpoints import check_endpoints, match_endpoint, normalise_path, split_version
+from .endpoints import (
+    MAX_HANDLER_TIMEOUT_S,
+    check_endpoints,
+    match_endpoint,
+    normalise_path,
+    split_version,
+)
 from .handlers import ENTRYPOINT, RESPONSE_KEY, handler_inputs, runnable_source
 from .models import Endpoint, HostedService, ServiceVersion
 
@@ -85,9 +93,47 @@ def _validate(request: Request, data: dict[str, Any], existing: Any) -> None:
         {**e, "method": str(e["method"]).upper(), "path": normalise_path(e["path"])}
         for e in endpoints
     ]
+    with request.store.transaction() as tx:
+        for index, endpoint in enumerate(data["endpoints"]):
+            if endpoint.get("code_block_id") and _code_block(tx, request.org_id, endpoint) is None:
+                raise _unprocessable(
+                    ["endpoints", index, "code_block_id"],
+                    f"no code block {endpoint['code_block_id']!r} in workspace "
+                    f"{endpoint['workspace_id']!r} of this org",
+                )
     if existing is None:
         data["versions"] = []
         data["latest_version"] = None
+
+
+def _code_block(tx: Transaction, org_id: str, endpoint: dict[str, Any]) -> Document | None:
+    """The code block an endpoint names, in a workspace of ``org_id``; None if absent."""
+    workspace_id = endpoint["workspace_id"]
+    if tx.get("workspace", org_id, workspace_id) is None:
+        return None
+    scope = f"{org_id}/{workspace_id}/code_block"
+    doc: Document | None = tx.get("component", scope, endpoint["code_block_id"])
+    return doc
+
+
+def _freeze(tx: Transaction, org_id: str, index: int, endpoint: dict[str, Any]) -> dict[str, Any]:
+    """The endpoint as a published version keeps it: a code block's code copied in."""
+    if not endpoint.get("code_block_id"):
+        return endpoint
+    block = _code_block(tx, org_id, endpoint)
+    spec = (block.data.get("spec") or {}) if block is not None else {}
+    code = spec.get("code")
+    if block is None or not isinstance(code, str) or not code.strip():
+        raise conflict(
+            f"endpoint {index} ({endpoint['method']} {endpoint['path']}) runs code block "
+            f"{endpoint['code_block_id']!r}, which no longer exists or has no spec.code; "
+            "update the endpoint or the block, then publish again",
+            "code_block_unavailable",
+        )
+    timeout = endpoint.get("timeout_s")
+    if timeout is None and isinstance(spec.get("timeout_s"), int | float):
+        timeout = min(float(spec["timeout_s"]), MAX_HANDLER_TIMEOUT_S)
+    return {**endpoint, "handler": code, "code_block_version": block.version, "timeout_s": timeout}
 
 
 def _raw_rest(raw_path: str) -> list[str]:
@@ -137,10 +183,14 @@ def install(app: Any) -> None:
                     "nothing_to_publish",
                 )
             versions = list(doc.data.get("versions") or [])
+            endpoints = [
+                _freeze(tx, request.org_id, index, endpoint)
+                for index, endpoint in enumerate(doc.data["endpoints"])
+            ]
             frozen = {
                 "version": len(versions) + 1,
                 "name": doc.data["name"],
-                "endpoints": doc.data["endpoints"],
+                "endpoints": endpoints,
                 "published_at": tx.now(),
             }
             data = {

@@ -123,13 +123,7 @@ def check_endpoints(endpoints: Sequence[Mapping[str, Any]]) -> list[Problem]:
             )
         else:
             seen[key] = index
-        handler = endpoint.get("handler")
-        if not isinstance(handler, str) or not handler.strip():
-            problems.append(Problem((index, "handler"), "must be Python source code"))
-        else:
-            syntax = _syntax_problem(handler)
-            if syntax:
-                problems.append(Problem((index, "handler"), syntax))
+        problems.extend(_handler_problems(index, endpoint))
         timeout = endpoint.get("timeout_s")
         number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
         if timeout is not None and not (number and 0 < timeout <= MAX_HANDLER_TIMEOUT_S):
@@ -140,6 +134,28 @@ def check_endpoints(endpoints: Sequence[Mapping[str, Any]]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _handler_problems(index: int, endpoint: Mapping[str, Any]) -> list[Problem]:
+    handler, block = endpoint.get("handler"), endpoint.get("code_block_id")
+    if block is not None:
+        if handler is not None:
+            return [Problem((index, "handler"), "give handler or code_block_id, not both")]
+        if not isinstance(block, str) or not block:
+            return [Problem((index, "code_block_id"), "must be a code block id")]
+        workspace = endpoint.get("workspace_id")
+        if not isinstance(workspace, str) or not workspace:
+            return [
+                Problem(
+                    (index, "workspace_id"),
+                    "needed with code_block_id: the workspace the code block is in",
+                )
+            ]
+        return []
+    if not isinstance(handler, str) or not handler.strip():
+        return [Problem((index, "handler"), "must be Python source code (or give code_block_id)")]
+    syntax = _syntax_problem(handler)
+    return [Problem((index, "handler"), syntax)] if syntax else []
 
 
 def _syntax_problem(source: str) -> str | None:

@@ -10,16 +10,22 @@ __all__ = ["Endpoint", "HostedService", "ServiceVersion"]
 
 
 class Endpoint(Model):
-    """One route of a service: ``method`` and ``path`` answered by ``handler``.
+    """One route of a service: ``method`` and ``path``, answered by a handler.
 
-    ``handler`` is Python source run as a code block (see the README for what
-    it receives and returns). ``path`` may hold ``{name}`` segments, which the
-    handler receives as ``params``.
+    The handler is either ``handler``, Python source run like a code block
+    (see the README for what it receives and returns), or the code block
+    ``code_block_id`` of workspace ``workspace_id``, whose code is copied
+    into the version when the service is published (``code_block_version``
+    says which). ``path`` may hold ``{name}`` segments, which the handler
+    receives as ``params``.
     """
 
     method: str
     path: str
-    handler: str
+    handler: str | None = None
+    code_block_id: str | None = None
+    workspace_id: str | None = None
+    code_block_version: int | None = None
     timeout_s: float | None = None
 
 

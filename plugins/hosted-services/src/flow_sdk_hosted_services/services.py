@@ -16,16 +16,23 @@ __all__ = ["HostedServicesNamespace"]
 EndpointLike = Endpoint | Mapping[str, Any]
 
 
-def _plain(endpoint: Any) -> Any:
+def _plain(endpoint: Any, workspace_id: str | None) -> Any:
+    """An endpoint as JSON; a code block handler defaults to the client's workspace."""
     if isinstance(endpoint, Endpoint):
-        return msgspec.to_builtins(endpoint)
-    return dict(endpoint) if isinstance(endpoint, Mapping) else endpoint
+        endpoint = msgspec.to_builtins(endpoint)
+    if not isinstance(endpoint, Mapping):
+        return endpoint
+    plain = dict(endpoint)
+    if plain.get("code_block_id") and not plain.get("workspace_id") and workspace_id:
+        plain["workspace_id"] = workspace_id
+    return plain
 
 
 def _fields(
     name: str | None,
     description: str | None,
     endpoints: Iterable[EndpointLike] | None,
+    workspace_id: str | None = None,
 ) -> dict[str, Any]:
     """The keyword fields that were given; the platform checks them (422 naming the field)."""
     fields: dict[str, Any] = {}
@@ -35,7 +42,7 @@ def _fields(
         fields["description"] = description
     if endpoints is not None:
         is_list = not isinstance(endpoints, str | bytes | Mapping)
-        fields["endpoints"] = [_plain(e) for e in endpoints] if is_list else endpoints
+        fields["endpoints"] = [_plain(e, workspace_id) for e in endpoints] if is_list else endpoints
     return fields
 
 
@@ -62,11 +69,15 @@ class HostedServicesNamespace(ResourceNamespace[HostedService]):
     ) -> HostedService:
         """Create a service from ``data`` and/or ``name``, ``endpoints``, ``description``.
 
-        Each endpoint is ``{"method", "path", "handler"}`` (or an ``Endpoint``).
-        Nothing answers until the service is published.
+        Each endpoint is ``{"method", "path", "handler"}`` (Python source) or
+        ``{"method", "path", "code_block_id"}`` (a code block of the client's
+        workspace, or of ``workspace_id``), or an ``Endpoint``. Nothing
+        answers until the service is published.
         """
         return super().create(
-            data, idempotency_key=idempotency_key, **_fields(name, description, endpoints)
+            data,
+            idempotency_key=idempotency_key,
+            **_fields(name, description, endpoints, self._client.config.workspace_id),
         )
 
     def update(  # type: ignore[override]
@@ -81,7 +92,10 @@ class HostedServicesNamespace(ResourceNamespace[HostedService]):
     ) -> HostedService:
         """Change the editable definition; published versions stay as they were."""
         return super().update(
-            service_id, data, if_match=if_match, **_fields(name, description, endpoints)
+            service_id,
+            data,
+            if_match=if_match,
+            **_fields(name, description, endpoints, self._client.config.workspace_id),
         )
 
     def get(self, service_id: str) -> HostedService:
