@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import msgspec
-from flow_sdk import Page, ResourceNamespace
+from flow_sdk import CLIClientError, Page, ResourceNamespace
 
 from .models import Endpoint, HostedService, ServiceVersion
 
@@ -147,6 +147,11 @@ class HostedServicesNamespace(ResourceNamespace[HostedService]):
         path is ``CLINotFoundError``, a wrong method ``CLIClientError`` (405),
         a failing handler ``CLIServerError`` (502) carrying the handler's error.
         """
+        if not path.strip("/"):
+            raise CLIClientError(
+                "the endpoint path is empty",
+                hint="pass the endpoint's path, e.g. invoke(service_id, 'GET', '/items')",
+            )
         return self._client.invoke_service(
             service_id,
             method,

@@ -1,0 +1,70 @@
+"""Any service id or endpoint path is answered with a 4xx, never another service or a 500."""
+
+from __future__ import annotations
+
+import string
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from flow_sdk import CLIClientError, CLINotFoundError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+PATH_ALPHABET = string.ascii_letters + string.digits + "/-._~ é{}"
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(service_id=st.text(min_size=1, max_size=40))
+def test_any_service_id_is_not_found(flow_client_inprocess: Any, service_id: str) -> None:
+    services = flow_client_inprocess.hosted_services
+    for call in (services.get, services.publish, services.versions):
+        with pytest.raises(CLINotFoundError):
+            call(service_id)
+    with pytest.raises(CLINotFoundError):
+        flow_client_inprocess.invoke_service(service_id, "GET", "/x")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.text(alphabet=PATH_ALPHABET, min_size=1, max_size=30).filter(
+        # An empty path names the service itself, and dot segments are resolved by URL
+        # rules before any platform sees them: neither reaches an endpoint.
+        lambda p: p.strip("/") and not {".", ".."} & set(p.split("/"))
+    )
+)
+def test_any_path_of_a_published_service_is_a_client_error(
+    flow_client_inprocess: Any, path: str
+) -> None:
+    services = flow_client_inprocess.hosted_services
+    with pytest.raises(CLIClientError, match="endpoint path is empty"):
+        services.invoke("svc_1", "GET", "/")
+    service = next(iter(services.list(name="echo")), None)
+    if service is None:
+        service = services.create(
+            name="echo", endpoints=[{"method": "POST", "path": "/echo", "handler": "x = 1"}]
+        )
+        services.publish(service.id)
+    with pytest.raises(CLIClientError) as caught:
+        flow_client_inprocess.invoke_service(service.id, "GET", path)
+    assert caught.value.status_code in (404, 405)
+
+
+def test_the_hook_module_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, flow_sdk_hosted_services.plugin as p\n"
+        "p.flow_sdk_namespaces()\n"
+        "heavy = [m for m in sys.modules if m.startswith('flow_sdk_hosted_services.') "
+        "and m != 'flow_sdk_hosted_services.plugin' or m.startswith('flow_sdk_local') "
+        "or m.startswith('flow_sdk_components')]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
