@@ -75,20 +75,11 @@ class _Provided:
 @functools.cache
 def discover(group: str = ENTRY_POINT_GROUP) -> tuple[FoundPlugin, ...]:
     """Every entry point in ``group``, read once per process; imports no plugin."""
-    from importlib.metadata import entry_points
+    from ._entry_points import scan_entry_points
 
     found: dict[str, FoundPlugin] = {}
-    for ep in entry_points(group=group):
-        dist = getattr(ep, "dist", None)
-        found.setdefault(
-            ep.name,
-            FoundPlugin(
-                name=ep.name,
-                value=ep.value,
-                distribution=dist.metadata["Name"] if dist is not None else None,
-                version=dist.version if dist is not None else None,
-            ),
-        )
+    for name, value, distribution, version in scan_entry_points(group):
+        found.setdefault(name, FoundPlugin(name, value, distribution, version))
     return tuple(sorted(found.values(), key=lambda p: p.name))
 
 
