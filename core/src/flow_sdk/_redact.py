@@ -18,6 +18,8 @@ REDACTED = "<redacted>"
 _SECRET_PATTERNS = (
     # Flow API keys.
     re.compile(r"fl_[A-Za-z0-9_\-]{4,}"),
+    # Webhook signing secrets.
+    re.compile(r"whsec_[A-Za-z0-9_\-]{4,}"),
     # JSON Web Tokens: three base64url parts, the first two starting with '{"'.
     re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*"),
     # Anything following a Bearer scheme.

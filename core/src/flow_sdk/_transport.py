@@ -55,6 +55,12 @@ _HINTS: dict[int, str] = {
     409: "fetch the resource again and retry with its current version (if_match=...)",
     422: "fix the fields named in the detail and send again",
 }
+# A machine code names the cause more precisely than the status: a 409 is a
+# stale version only when the platform says so (or says nothing).
+_HINTS_BY_CODE: dict[str, str] = {
+    "version_conflict": _HINTS[409],
+    "idempotency_key_reused": "use a new idempotency_key for a request with a different body",
+}
 
 
 def build_http_client(
@@ -110,7 +116,9 @@ def error_from_response(response: httpx.Response, *, attempts: int = 1) -> CLICl
     method = request.method
     url = str(request.url)
     retry_after = parse_retry_after(response.headers.get("retry-after"))
-    hint = _HINTS.get(status)
+    hint = _HINTS_BY_CODE.get(code) if code else None
+    if hint is None and (code is None or status != 409):
+        hint = _HINTS.get(status)
     if status == 429:
         wait = f"wait {retry_after:g}s and retry" if retry_after is not None else "retry later"
         hint = f"{wait}; the SDK tried {attempts} time(s) (raise max_retries to retry more)"
