@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from ._faults import DroppedConnection
-from ._platform import LocalPlatform
+from ._platform import LocalPlatform, platform_for
 
 __all__ = ["LocalTransport"]
 
@@ -15,13 +17,35 @@ class LocalTransport(httpx.BaseTransport):
 
     Thread-safe (the platform is). An injected "drop" fault raises
     ``httpx.RemoteProtocolError``, as a connection closed by a server would.
+
+    Give it a platform, or a ``url`` (and the plugin manager whose routes it
+    serves): then the platform, and its database file, is made on the first
+    request, so building a client does no file I/O.
     """
 
-    def __init__(self, platform: LocalPlatform) -> None:
-        self.platform = platform
+    def __init__(
+        self,
+        platform: LocalPlatform | None = None,
+        *,
+        url: str | None = None,
+        plugin_manager: Any = None,
+    ) -> None:
+        if platform is None and url is None:
+            raise TypeError("LocalTransport needs a platform or a url")
+        self._platform = platform
+        self._url = platform.url if platform is not None else str(url).rstrip("/")
+        self._plugin_manager = plugin_manager
 
     def __repr__(self) -> str:
-        return f"LocalTransport({self.platform.url!r})"
+        return f"LocalTransport({self._url!r})"
+
+    @property
+    def platform(self) -> LocalPlatform:
+        """The platform this transport serves (built on first use when given a URL)."""
+        platform = self._platform
+        if platform is None:
+            platform = self._platform = platform_for(self._url, self._plugin_manager)
+        return platform
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()

@@ -17,10 +17,12 @@ def flow_sdk_transport(platform_url: str, plugin_manager: Any) -> Any:
     """The embedded platform for ``local://NAME`` URLs; None for any other URL."""
     if not platform_url.startswith(LOCAL_SCHEME):
         return None
-    from ._platform import platform_for
+    from ._platform import database_path
     from ._transport import LocalTransport
 
-    return LocalTransport(platform_for(platform_url, plugin_manager))
+    database_path(platform_url)  # a bad name fails here, not on the first request
+    # The platform (and its file) is made on the first request, not with the client.
+    return LocalTransport(url=platform_url, plugin_manager=plugin_manager)
 
 
 @hookimpl
