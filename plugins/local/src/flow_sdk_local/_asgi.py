@@ -96,9 +96,14 @@ def _check_host(host: str) -> None:
         )
 
 
-def _config(app: ASGIApp, log_level: str) -> Any:
+def _config(app: ASGIApp, log_level: str | None) -> Any:
+    """uvicorn's settings; ``log_level=None`` leaves the process's logging untouched."""
     import uvicorn
 
+    if log_level is None:
+        return uvicorn.Config(
+            app, log_config=None, access_log=False, lifespan="off", timeout_keep_alive=30
+        )
     return uvicorn.Config(
         app, log_level=log_level, access_log=False, lifespan="off", timeout_keep_alive=30
     )
@@ -107,7 +112,8 @@ def _config(app: ASGIApp, log_level: str) -> Any:
 class LocalServer:
     """A uvicorn server for a platform in a background thread: ``.url``, ``.stop()``.
 
-    Use as a context manager, or call ``start()`` and ``stop()``.
+    Use as a context manager, or call ``start()`` and ``stop()``. It configures
+    no logging unless given a ``log_level`` (uvicorn's loggers then propagate as usual).
     """
 
     def __init__(
@@ -116,7 +122,7 @@ class LocalServer:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        log_level: str = "warning",
+        log_level: str | None = None,
     ) -> None:
         import uvicorn
 
