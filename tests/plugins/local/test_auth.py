@@ -166,3 +166,18 @@ def test_me_lists_the_callers_orgs(flow_client):
         "name": "Local Developer",
         "orgs": [{"id": "org_dev", "name": "Development", "slug": "dev"}],
     }
+
+
+def test_verification_page_approves_the_request(local_platform):
+    request = CLIClient.create_cli_login_request(local_platform.url)
+    http = local_platform.http(authenticated=False)
+    path = request["verification_url"].split("://", 1)[1].partition("/")[2]
+    page = http.get(f"/{path}")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    action = f'action="/_local/cli-login-requests/{request["id"]}/approve"'
+    assert action in page.text
+    assert http.post(f"/_local/cli-login-requests/{request['id']}/approve").status_code == 200
+    polled = http.get(f"/api/v1/auth/cli-login-requests/{request['id']}").json()
+    assert polled["status"] == "approved"
+    assert polled["access_token"]
