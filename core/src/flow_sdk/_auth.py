@@ -19,7 +19,7 @@ import msgspec
 
 from ._errors import CLIAuthenticationError
 from ._redact import REDACTED, redact_text
-from ._transport import decode_error_body
+from ._transport import connection_hint, decode_error_body
 
 __all__ = ["BearerAuth", "TokenSource", "exchange_api_key_for_token"]
 
@@ -64,11 +64,12 @@ def exchange_api_key_for_token(
             timeout=AUTH_TIMEOUT,
         )
     except httpx.HTTPError as exc:
+        url = http.build_request("POST", AUTH_TOKEN_PATH).url
         raise CLIAuthenticationError(
             f"API key exchange failed: {redact_text(str(exc)) or type(exc).__name__}",
             method="POST",
-            url=str(http.base_url.join(AUTH_TOKEN_PATH)),
-            hint="check the platform URL and your network",
+            url=str(url),
+            hint=connection_hint(exc, url),
         ) from None
     if response.status_code != 200:
         detail, code, text = decode_error_body(response.content)

@@ -139,27 +139,37 @@ def error_from_response(response: httpx.Response, *, attempts: int = 1) -> CLICl
     )
 
 
+def connection_hint(exc: httpx.HTTPError, url: httpx.URL) -> str:
+    """What to do about a request that never got an answer."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "the platform is slow or unreachable; raise timeout=... or retry later"
+    if isinstance(exc, httpx.UnsupportedProtocol) and url.scheme == "local":
+        return "pip install flow-sdk-local, or set FLOW_PLATFORM_URL to a remote platform"
+    return "check the platform URL and your network (flow auth status shows the URL)"
+
+
 def _transport_error(exc: httpx.TransportError, request: httpx.Request) -> CLIClientError:
     url = str(request.url)
+    hint = connection_hint(exc, request.url)
     if isinstance(exc, httpx.TimeoutException):
         return CLITimeoutError(
             f"{request.method} {redact_url(url)} timed out: {type(exc).__name__}",
             method=request.method,
             url=url,
-            hint="the platform is slow or unreachable; raise timeout=... or retry later",
+            hint=hint,
         )
     if isinstance(exc, httpx.UnsupportedProtocol) and request.url.scheme == "local":
         return CLIConnectionError(
             f"{redact_url(url)} names the embedded local platform, which is not installed",
             method=request.method,
             url=url,
-            hint="pip install flow-sdk-local, or set FLOW_PLATFORM_URL to a remote platform",
+            hint=hint,
         )
     return CLIConnectionError(
         f"{request.method} {redact_url(url)} failed: {redact_text(str(exc)) or type(exc).__name__}",
         method=request.method,
         url=url,
-        hint="check the platform URL and your network (flow auth status shows the URL)",
+        hint=hint,
     )
 
 
