@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from flow_sdk_local import LocalPlatform
 from flow_sdk_local.openapi import build_document, render
+from flow_sdk_local.openapi import main as openapi_main
 
 from .conftest import widget_plugin
 
@@ -60,16 +61,13 @@ def test_served_document_matches_the_generated_one(flow_client_inprocess, local_
 
 
 def test_committed_document_is_current():
-    result = subprocess.run(
-        [sys.executable, "-m", "flow_sdk_local.openapi"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert openapi_main() == 0  # what `python -m flow_sdk_local.openapi` prints
     assert COMMITTED.exists(), "docs/openapi.json is missing"
-    if result.stdout == COMMITTED.read_text():
+    if out.getvalue() == COMMITTED.read_text():
         return
-    fresh, committed = json.loads(result.stdout), json.loads(COMMITTED.read_text())
+    fresh, committed = json.loads(out.getvalue()), json.loads(COMMITTED.read_text())
     changed_paths = sorted(
         set(fresh["paths"]) ^ set(committed["paths"])
         | {
