@@ -33,6 +33,9 @@ def test_quickstart_runs_against_the_embedded_platform(tmp_path: Path) -> None:
     ):
         assert f"$ {command}" in out
     assert "created agent cmp_" in out
+    assert "succeeded, outputs {'count': 6}" in out
+    assert "workflow deployed to prod: active" in out
+    assert "v1 answered {'count': 6}" in out
     assert '"name": "support-bot"' in out
     assert "quickstart finished in" in out
     # The profile's API key is stored, never printed.
