@@ -162,6 +162,9 @@ class LocalPlatform:
         from ._tenants import create_api_key
 
         with self.store.transaction() as tx:
+            # Made here, in a write transaction, so that no request has to write it
+            # from inside a read transaction (which another process could make fail).
+            self.token_secret(tx)
             if tx.get("user", "", DEV_USER_ID) is None:
                 tx.insert(
                     "user",
