@@ -193,3 +193,16 @@ def test_processes_and_threads_together_lose_no_updates(tmp_path: Path):
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
     with store.transaction() as tx:
         assert tx.get("counter", "", "c").data["n"] == 200
+
+
+def test_a_database_held_too_long_by_another_writer_is_explained(tmp_path: Path):
+    path = tmp_path / "held.sqlite3"
+    Store(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError, match="locked by another process"):
+            Store(path, busy_timeout=0.05)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

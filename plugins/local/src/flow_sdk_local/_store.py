@@ -339,6 +339,14 @@ class Store:
         return conn
 
     def _unreadable(self, exc: Exception) -> StoreError:
+        if isinstance(exc, sqlite3.OperationalError) and (
+            "locked" in str(exc) or "busy" in str(exc)
+        ):
+            return StoreError(
+                f"{self.where} stayed locked by another process for longer than the busy "
+                f"timeout ({exc}); stop the process holding it (e.g. a stuck `flow local serve`) "
+                f"and retry"
+            )
         return StoreError(
             f"{self.where} is not a local platform database SQLite can read ({exc}); "
             f"move it away (or delete it) and run `flow local init` to start afresh"
