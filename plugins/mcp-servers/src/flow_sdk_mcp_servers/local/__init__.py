@@ -1,0 +1,1 @@
+"""The local platform's side of flow-sdk-mcp-servers (loaded only when a platform is built)."""
