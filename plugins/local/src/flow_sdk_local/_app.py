@@ -282,7 +282,7 @@ class App:
                 if key:
                     owner, fp = (
                         self._idempotency_owner(request),
-                        idem.fingerprint(method, raw_path, body),
+                        idem.fingerprint(method, f"{raw_path}?{query_string}", body),
                     )
                     replay = idem.lookup(tx, owner, key, fp, self.now())
                     if replay is not None:
@@ -297,7 +297,7 @@ class App:
             if key:
                 owner, fp = (
                     self._idempotency_owner(request),
-                    idem.fingerprint(method, raw_path, body),
+                    idem.fingerprint(method, f"{raw_path}?{query_string}", body),
                 )
                 replay = idem.lookup(tx, owner, key, fp, self.now())
                 if replay is not None:
