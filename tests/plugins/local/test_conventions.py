@@ -180,3 +180,14 @@ def test_bad_page_parameters_are_422(local_platform, params):
 
 def test_limit_of_500_is_allowed(local_platform):
     assert local_platform.http().get(W, params={"limit": 500}).status_code == 200
+
+
+def test_auth_errors_read_well_after_the_clients_redaction(flow_client_inprocess, local_platform):
+    from flow_sdk import CLIAuthenticationError, CLIClient, FlowConfig
+
+    anonymous = CLIClient(FlowConfig(platform_url=local_platform.url, org_id="org_dev"))
+    with pytest.raises(CLIAuthenticationError) as err:
+        anonymous.list_orgs()
+    anonymous.close()
+    assert "<redacted>" not in str(err.value)
+    assert "missing access token" in str(err.value)

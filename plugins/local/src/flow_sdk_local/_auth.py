@@ -1,5 +1,8 @@
 """Who is calling: bearer tokens to principals, and API keys kept only as hashes.
 
+Error details avoid the word "Bearer" followed by a space and more text: the
+SDK redacts whatever follows it, which would garble the sentence.
+
 An API key is ``fl_<key id>_<secret>``: the id finds the stored record, the
 secret is checked against a salted SHA-256 hash. Keys are 192 random bits,
 so a slow password hash would add latency and no safety.
@@ -77,12 +80,13 @@ def authenticate(request: Request, tx: Transaction, secret: str, now: float) -> 
     header = request.headers.get("authorization")
     if not header:
         raise unauthorized(
-            "missing bearer token: send Authorization: Bearer <access token>", "missing_token"
+            "missing access token: send an Authorization header whose scheme is Bearer",
+            "missing_token",
         )
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise unauthorized("the Authorization header must be 'Bearer <access token>'", "bad_token")
+        raise unauthorized("the Authorization header's scheme must be Bearer", "bad_token")
     try:
         claims = read_token(secret, token, now=now)
     except TokenError as exc:

@@ -131,7 +131,7 @@ class Request:
     def user_id(self) -> str:
         """The authenticated user's id; 401 on a public route without a token."""
         if self.principal is None:
-            raise unauthorized("this route needs a bearer token")
+            raise unauthorized("this route needs an access token")
         return self.principal.user_id
 
     def query_one(self, name: str, default: str | None = None) -> str | None:
