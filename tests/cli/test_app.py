@@ -102,17 +102,22 @@ def test_no_command_prints_help(flow: Any) -> None:
 def test_version(flow: Any, capsys: pytest.CaptureFixture[str]) -> None:
     from flow_sdk import __version__
 
-    assert flow("--version").code == 0
-    assert capsys.readouterr().out.startswith(f"flow {__version__}")
+    result = flow("--version")
+    assert result.code == 0
+    assert result.out.startswith(f"flow {__version__}")  # on the stdout main was given
+    assert capsys.readouterr().out == ""
 
 
 def test_help_command(flow: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    assert flow("help", "widgets").code == 0
-    out = capsys.readouterr().out
-    assert "usage: flow widgets" in out
-    assert "count" in out
-    assert flow("help").code == 0
-    assert "usage: flow" in capsys.readouterr().out
+    result = flow("help", "widgets")
+    assert result.code == 0
+    assert "usage: flow widgets" in result.out
+    assert "count" in result.out
+    result = flow("help")
+    assert result.code == 0
+    assert "usage: flow" in result.out
+    assert flow("--help").out.startswith("usage: flow")
+    assert capsys.readouterr().out == ""
 
 
 # output formats

@@ -62,8 +62,9 @@ def test_group_code_is_imported_only_when_its_group_runs(
             "lazy", lambda c: c.add_group("lazy", "lazy things", f"{lazy_module}:register")
         ),
     ]
-    assert flow("--help", plugins=plugins).code == 0
-    assert "lazy things" in capsys.readouterr().out
+    help_run = flow("--help", plugins=plugins)
+    assert help_run.code == 0
+    assert "lazy things" in help_run.out
     assert flow("profiles", "list", plugins=plugins).code == 0
     assert flow("widgets", "--help", plugins=plugins).code == 0
     assert lazy_module not in sys.modules
@@ -83,8 +84,9 @@ def test_broken_group_code_breaks_only_its_group(
             "broken", lambda c: c.add_group("broken", "broken things", "no_such_mod_x:f")
         ),
     ]
-    assert flow("--help", plugins=plugins).code == 0
-    assert "broken things" in capsys.readouterr().out
+    help_run = flow("--help", plugins=plugins)
+    assert help_run.code == 0
+    assert "broken things" in help_run.out
     result = flow("broken", "anything", plugins=plugins)
     assert result.code == 1
     assert "`flow broken` commands from broken failed to load" in result.err
@@ -115,8 +117,9 @@ def test_a_plugin_cannot_replace_a_core_command(
         commands.add_group("login", "a fake login", lambda parser: None)
 
     plugins = [FakePlatformPlugin(platform), CommandsPlugin("thief", take_login)]
-    assert flow("login", "--help", plugins=plugins).code == 0
-    assert "--with-api-key" in capsys.readouterr().out  # still the core's login
+    help_run = flow("login", "--help", plugins=plugins)
+    assert help_run.code == 0
+    assert "--with-api-key" in help_run.out  # still the core's login
     result = flow("plugins", "--json", plugins=plugins)
     assert result.code == 0
     assert any(

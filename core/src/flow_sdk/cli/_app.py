@@ -308,10 +308,16 @@ def _component_group(attribute: str, parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _stdout_to(stream: TextIO | None) -> contextlib.AbstractContextManager[Any]:
+    """While argparse may print (help, version): into ``stream`` when one was chosen."""
+    return contextlib.redirect_stdout(stream) if stream is not None else contextlib.nullcontext()
+
+
 def _show_help(root: argparse.ArgumentParser, args: argparse.Namespace, ctx: Any) -> int:
     topic = list(args.topic)
     try:
-        root.parse_args([*topic, "--help"])  # raises ParserExit, handled by run()
+        with _stdout_to(ctx.output.stdout):
+            root.parse_args([*topic, "--help"])  # raises ParserExit, handled by run()
     except SystemExit as exc:  # a mounting host's parser exits after printing help
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     return EXIT_OK
@@ -377,7 +383,9 @@ def main(argv: Sequence[str] | None = None, *, settings: CLISettings | None = No
     stderr = settings.stderr or sys.stderr
     try:
         parser = build_parser(settings)
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        # argparse prints --help and --version to sys.stdout: send them where the caller chose
+        with _stdout_to(settings.stdout):
+            args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     except UsageError as exc:
         stderr.write(exc.parser.format_usage())
         # argparse echoes what it did not understand, which may be a pasted secret
