@@ -69,9 +69,9 @@ class LocalTransport(httpx.BaseTransport):
             ) from None
         # A ready ByteStream (with its Content-Length) skips httpx's content encoding,
         # which costs several times more than the rest of building the response.
-        headers = wire.headers
+        reply_headers = wire.headers
         if wire.body or wire.status != 204:
-            headers = [*headers, ("content-length", str(len(wire.body)))]
+            reply_headers = [*reply_headers, ("content-length", str(len(wire.body)))]
         return httpx.Response(
-            wire.status, headers=headers, stream=httpx.ByteStream(wire.body), request=request
+            wire.status, headers=reply_headers, stream=httpx.ByteStream(wire.body), request=request
         )
