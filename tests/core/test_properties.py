@@ -418,3 +418,38 @@ def test_secret_never_shows_in_transport_errors_or_debug_logs(
         texts += [str(error), repr(error), repr(error._fields())]
     for text in texts:
         assert value not in text
+
+
+# 5. Bodies: any JSON body is sent as it is, and every retry sends the same bytes and key
+
+json_bodies = st.dictionaries(
+    st.text(max_size=10),
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**63), 2**63 - 1)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(st.characters(exclude_categories=["Cs"]), max_size=20),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+        max_leaves=10,
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(body=json_bodies, failures=st.integers(0, 2))
+def test_any_body_is_sent_intact_on_every_attempt(body: dict[str, Any], failures: int) -> None:
+    replies: list[Any] = [httpx.Response(503)] * failures + [httpx.Response(201, json={"id": "x"})]
+    transport = RecordingTransport(*replies)
+    client = CLIClient(
+        FlowConfig(platform_url="http://flow.test", org_id="o", workspace_id="w"),
+        transport=transport,
+        plugins=[],
+        sleep=SleepRecorder(),
+    )
+    assert Things(client).create(body) == {"id": "x"}
+    assert len(transport.requests) == failures + 1
+    assert len({r.content for r in transport.requests}) == 1
+    assert len({r.headers["Idempotency-Key"] for r in transport.requests}) == 1
+    assert json.loads(transport.last.content) == body
