@@ -1,0 +1,1 @@
+"""The local platform's side of flow-sdk-experiments (loaded only when a platform is built)."""
