@@ -44,9 +44,7 @@ def test_threads_and_processes_lose_no_writes(flow_config_dir: Path) -> None:
     platform = platform_for(url)
     key = platform.mint_dev_key()
     env: dict[str, Any] = {**os.environ, "BENCH_KEY": key}
-    procs = [
-        subprocess.Popen([sys.executable, "-c", WORKER, url, "15"], env=env) for _ in range(2)
-    ]
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, url, "15"], env=env) for _ in range(2)]
     with CLIClient(FlowConfig(platform_url=url, api_key=key)) as client:
         errors: list[BaseException] = []
         threads = [
@@ -62,3 +60,25 @@ def test_threads_and_processes_lose_no_writes(flow_config_dir: Path) -> None:
         orgs = client.list_orgs()
     assert len(orgs) == 1 + 3 * 15 + 2 * 15
     assert len({o["id"] for o in orgs}) == len(orgs)
+
+
+def _child_creates_org(client: CLIClient) -> None:
+    client._call("POST", "/api/v1/tenants/orgs", json={"name": "from the child"})
+
+
+def test_a_forked_child_reopens_the_platform(flow_config_dir: Path) -> None:
+    import multiprocessing
+
+    from flow_sdk_local import platform_for
+
+    url = f"local://fork-{uuid.uuid4().hex[:8]}"
+    key = platform_for(url).mint_dev_key()
+    with CLIClient(FlowConfig(platform_url=url, api_key=key)) as client:
+        client.list_orgs()
+        child = multiprocessing.get_context("fork").Process(
+            target=_child_creates_org, args=(client,)
+        )
+        child.start()
+        child.join(timeout=120)
+        assert child.exitcode == 0
+        assert "from the child" in [o["name"] for o in client.list_orgs()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import httpx
@@ -15,12 +16,15 @@ __all__ = ["LocalTransport"]
 class LocalTransport(httpx.BaseTransport):
     """An ``httpx.BaseTransport`` that hands each request to a :class:`LocalPlatform`.
 
-    Thread-safe (the platform is). An injected "drop" fault raises
-    ``httpx.RemoteProtocolError``, as a connection closed by a server would.
-
     Give it a platform, or a ``url`` (and the plugin manager whose routes it
     serves): then the platform, and its database file, is made on the first
     request, so building a client does no file I/O.
+
+    Thread-safe (the platform is). In a child made by ``fork()`` it serves the
+    same URL from the child's own platform (the same file for ``local://NAME``,
+    a fresh one for ``local://memory…``): SQLite connections must not cross a
+    fork. An injected "drop" fault raises ``httpx.RemoteProtocolError``, as a
+    connection closed by a server would.
     """
 
     def __init__(
@@ -34,7 +38,8 @@ class LocalTransport(httpx.BaseTransport):
             raise TypeError("LocalTransport needs a platform or a url")
         self._platform = platform
         self._url = platform.url if platform is not None else str(url).rstrip("/")
-        self._plugin_manager = plugin_manager
+        self._plugin_manager = plugin_manager if platform is None else platform.plugin_manager
+        self._pid = os.getpid()
 
     def __repr__(self) -> str:
         return f"LocalTransport({self._url!r})"
@@ -43,18 +48,20 @@ class LocalTransport(httpx.BaseTransport):
     def platform(self) -> LocalPlatform:
         """The platform this transport serves (built on first use when given a URL)."""
         platform = self._platform
-        if platform is None:
+        if platform is None or self._pid != os.getpid():
             platform = self._platform = platform_for(self._url, self._plugin_manager)
+            self._pid = os.getpid()
         return platform
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        platform = self.platform
         body = request.read()
         raw = request.url.raw_path.decode("ascii")
         path, _, query = raw.partition("?")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw}
         url = request.url
         try:
-            wire = self.platform.handle(
+            wire = platform.handle(
                 request.method,
                 path,
                 query,

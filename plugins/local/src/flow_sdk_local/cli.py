@@ -94,7 +94,8 @@ def _key_still_works(platform: Any, key: str | None) -> bool:
 def run_init(args: argparse.Namespace, ctx: Any) -> None:
     """Create or reuse the platform, store a profile with its API key, select it."""
     platform = _platform(args)
-    profile = getattr(args, "flow_profile", None) or DEFAULT_PROFILE
+    # --profile, else the profile a host program chose when it mounted `flow`, else "local"
+    profile = getattr(args, "flow_profile", None) or ctx.settings.profile or DEFAULT_PROFILE
     existing = ctx.store.profile_values(profile) if profile in ctx.store.profile_names() else {}
     reused = existing.get("platform_url") == platform.url and _key_still_works(
         platform, existing.get("api_key")
