@@ -149,8 +149,21 @@ class CLIClient:
     """A synchronous client for the Flow platform, backed by a ``FlowConfig``.
 
     Namespaces (``client.agents``, ``client.datasets``, …) come from installed
-    plugins and are built on first use. Safe to share between threads; use it
-    as a context manager (or call ``close()``) to release its connections.
+    plugins and are built on first use.
+
+    Threads: one client may be shared by any number of threads. Its httpx
+    connection pool, token refresh (one exchange at a time; the others wait
+    and reuse it), retry budget and lazily built namespaces (every thread gets
+    the same object) are all safe for concurrent use; do not change
+    ``client.config`` while other threads are calling.
+
+    Processes: after ``os.fork()`` the child's client builds a fresh
+    connection pool on its next call, so parent and child never share a
+    socket. A client given ``http_client=`` keeps using that httpx client in
+    the child: give the child its own.
+
+    Closing: use it as a context manager, or call ``close()``, to close its
+    connections (an ``http_client`` you passed in is closed too).
     """
 
     def __init__(
@@ -258,9 +271,8 @@ class CLIClient:
                     f"namespace {name!r} from {owner} failed to import: {exc!r}",
                     hint=f"reinstall {owner}",
                 ) from exc
-            namespace = factory(self)
-            namespaces[name] = namespace
-            return namespace
+            # Two threads may build it at once; both get the one stored first.
+            return namespaces.setdefault(name, factory(self))
         error = host.error_for(name)
         if error is not None:
             raise error
