@@ -173,7 +173,7 @@ class CommandContext:
             if authenticated and not (config.api_key or config.access_token):
                 raise NotAuthenticatedError(
                     f"not logged in (profile {self.profile!r}, platform {config.platform_url})",
-                    hint=_login_hint(config.platform_url),
+                    hint=_login_hint(config.platform_url, self.settings.prog),
                 )
             self._client = self.client_for(config)
         return self._client
@@ -233,13 +233,14 @@ class CommandContext:
         return answer in ("y", "yes")
 
 
-def _login_hint(platform_url: str) -> str:
+def _login_hint(platform_url: str, prog: str = "flow") -> str:
+    """What to run, named as the user types it (``mytool flow …`` when mounted)."""
     if platform_url.startswith("local://"):
         return (
-            "run `flow local init` to use the embedded local platform, or `flow login` "
+            f"run `{prog} local init` to use the embedded local platform, or `{prog} login` "
             "(FLOW_API_KEY or an API key on stdin with --with-api-key)"
         )
-    return "run `flow login` (or set FLOW_API_KEY)"
+    return f"run `{prog} login` (or set FLOW_API_KEY)"
 
 
 def _drop_foreign_token(resolved: ResolvedConfig) -> ResolvedConfig:
