@@ -149,3 +149,12 @@ def test_serve_answers_on_loopback_with_the_same_data(flow_config_dir: Path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_an_unreadable_database_is_explained(flow_config_dir: Path):
+    data = Path(os.environ["FLOW_DATA_DIR"])
+    (data / "broken.sqlite3").write_bytes(b"garbage" * 200)
+    code, _, err = flow("local", "init", "--name", "broken")
+    assert code == 1
+    assert str(data / "broken.sqlite3") in err
+    assert "move it away" in err

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flow_sdk import CLIClient, FlowConfig
+from flow_sdk import CLIClient, CLIClientError, FlowConfig
 from flow_sdk_local import LocalPlatform, database_path, forget_platform, platform_for
 from flow_sdk_local._platform import data_dir
 
@@ -28,8 +28,9 @@ def test_file_locations_in_order_of_precedence(tmp_path: Path):
     "url", ["local://", "local://a/b", "local://../x", "http://x", "local://a b"]
 )
 def test_bad_urls_are_explained(url):
-    with pytest.raises(ValueError, match="local://"):
+    with pytest.raises(CLIClientError) as err:
         database_path(url)
+    assert "local://" in str(err.value)
 
 
 def test_one_platform_per_url_and_memory_platforms_are_fresh(flow_config_dir):
@@ -128,3 +129,20 @@ def test_route_hook_failure_is_logged_not_fatal(caplog, monkeypatch):
     monkeypatch.setenv("FLOW_STRICT_PLUGINS", "1")
     with pytest.raises(RuntimeError, match="route bug"):
         LocalPlatform("local://memory-broken-strict", plugins=[broken])
+
+
+def test_building_a_client_touches_no_file(flow_config_dir):
+    data = flow_config_dir.parent / "flow-data"
+    client = CLIClient(FlowConfig(platform_url="local://lazy"))
+    assert not (data / "lazy.sqlite3").exists()
+    with pytest.raises(Exception, match="401"):
+        client.list_orgs()
+    assert (data / "lazy.sqlite3").exists()
+    client.close()
+    forget_platform("local://lazy")
+
+
+def test_a_bad_local_name_fails_when_the_client_is_built(flow_config_dir):
+    with pytest.raises(CLIClientError, match="invalid local platform name") as err:
+        CLIClient(FlowConfig(platform_url="local://bad name"))
+    assert "local://default" in err.value.hint

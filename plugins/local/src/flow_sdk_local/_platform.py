@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pluggy
+from flow_sdk import CLIClientError
 
 from ._app import App, WireResponse, error_wire
 from ._background import Background
@@ -33,6 +34,7 @@ __all__ = [
     "DEV_WORKSPACE_ID",
     "Clock",
     "LocalPlatform",
+    "LocalURLError",
     "data_dir",
     "database_path",
     "forget_platform",
@@ -71,14 +73,20 @@ def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "flow" / "local"
 
 
+class LocalURLError(CLIClientError, ValueError):
+    """A ``local://`` URL that names no local platform."""
+
+
 def _name_of(url: str) -> str:
     if not url.startswith("local://"):
-        raise ValueError(f"not a local platform URL: {url!r} (expected local://NAME)")
+        raise LocalURLError(
+            f"not a local platform URL: {url!r}", hint="use local://NAME, e.g. local://default"
+        )
     name = url[len("local://") :].strip("/")
     if not _NAME.match(name):
-        raise ValueError(
-            f"invalid local platform name {name!r} in {url!r}: use letters, digits, '.', '_' "
-            f"or '-', e.g. local://default"
+        raise LocalURLError(
+            f"invalid local platform name {name!r} in {url!r}",
+            hint="use letters, digits, '.', '_' or '-' after local://, e.g. local://default",
         )
     return name
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from flow_sdk import CLIClientError
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -80,7 +81,7 @@ _CORE_SCHEMA = (
 )
 
 
-class StoreError(Exception):
+class StoreError(CLIClientError):
     """The database cannot be used; the message names the file and what to do."""
 
 

@@ -65,21 +65,10 @@ def _url(args: argparse.Namespace) -> str:
 
 
 def _platform(args: argparse.Namespace) -> Any:
+    """The platform of the arguments; a bad name or an unusable file is a CLIClientError."""
     from ._platform import platform_for
 
-    url = _url(args)
-    try:
-        return platform_for(url)
-    except ValueError as exc:
-        raise CLIClientError(
-            str(exc), hint="pass --name with letters, digits, '.', '_' or '-'"
-        ) from None
-    except Exception as exc:
-        from ._store import StoreError
-
-        if isinstance(exc, StoreError):
-            raise CLIClientError(str(exc), hint="see the message for what to do") from None
-        raise
+    return platform_for(_url(args))
 
 
 def _key_still_works(platform: Any, key: str | None) -> bool:
