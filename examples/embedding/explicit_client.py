@@ -23,7 +23,7 @@ from flow_sdk import CLIClient, FlowConfig, hookspecs
 from flow_sdk_components import plugin as components_plugin
 from flow_sdk_local import DEV_ORG_ID, DEV_WORKSPACE_ID, LocalPlatform, LocalTransport
 
-PLUGINS = [components_plugin]  # client.agents, client.code_blocks, …
+PLUGINS: list[object] = [components_plugin]  # client.agents, client.code_blocks, …
 
 
 def local_platform(plugins: list[object]) -> LocalPlatform:
