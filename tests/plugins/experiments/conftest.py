@@ -52,9 +52,9 @@ class FlowRun:
 
 @pytest.fixture
 def run_flow(local_platform: Any, flow_config_dir: Path) -> Callable[..., FlowRun]:
-    """``run_flow(*argv, stdin="")``: ``flow`` in-process, signed in to the local platform."""
+    """``run_flow(*argv, stdin="", **environ)``: ``flow`` in-process, signed in locally."""
 
-    def run(*argv: str, stdin: str = "") -> FlowRun:
+    def run(*argv: str, stdin: str = "", **environ: str) -> FlowRun:
         out, err = io.StringIO(), io.StringIO()
         settings = CLISettings(
             config_dir=flow_config_dir,
@@ -63,6 +63,7 @@ def run_flow(local_platform: Any, flow_config_dir: Path) -> Callable[..., FlowRu
                 "FLOW_API_KEY": local_platform.api_key,
                 "FLOW_ORG_ID": local_platform.org_id,
                 "FLOW_WORKSPACE_ID": local_platform.workspace_id,
+                **environ,
             },
             stdin=io.StringIO(stdin),
             stdout=out,
