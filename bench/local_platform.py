@@ -102,8 +102,8 @@ def main() -> int:
         )
     )
 
-    config = dict(api_key=key, org_id=DEV_ORG_ID, workspace_id=DEV_WORKSPACE_ID)
-    with CLIClient(FlowConfig(platform_url=platform.url, **config)) as client:
+    tenant = {"org_id": DEV_ORG_ID, "workspace_id": DEV_WORKSPACE_ID}
+    with CLIClient(FlowConfig(platform_url=platform.url, api_key=key, **tenant)) as client:
         for name, value in client_rates(client, args.seconds).items():
             rows.append(("in-process", name, value))
 
@@ -116,8 +116,8 @@ def main() -> int:
     try:
         assert server.stdout is not None
         info = json.loads(server.stdout.readline())
-        config["api_key"] = info["api_key"]
-        with CLIClient(FlowConfig(platform_url=info["url"], **config)) as client:
+        config = FlowConfig(platform_url=info["url"], api_key=info["api_key"], **tenant)
+        with CLIClient(config) as client:
             for name, value in client_rates(client, args.seconds).items():
                 rows.append(("socket", name, value))
     finally:
