@@ -14,9 +14,9 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import pluggy
 
 from . import hookspecs
@@ -37,8 +37,7 @@ ENTRY_POINT_GROUP = "flow_sdk.plugins"
 logger = logging.getLogger("flow_sdk")
 
 
-@dataclass(frozen=True)
-class FoundPlugin:
+class FoundPlugin(msgspec.Struct, frozen=True):
     """A plugin as found in the metadata, before anything is imported."""
 
     name: str
@@ -47,8 +46,7 @@ class FoundPlugin:
     version: str | None = None
 
 
-@dataclass
-class PluginInfo:
+class PluginInfo(msgspec.Struct):
     """A plugin as loaded: what it provides, or why it is not available."""
 
     name: str
@@ -61,8 +59,7 @@ class PluginInfo:
     commands: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Provided:
+class _Provided(msgspec.Struct, frozen=True):
     """A namespace and the plugin that provides it."""
 
     name: str

@@ -7,6 +7,7 @@ never leaks.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -15,17 +16,17 @@ __all__ = ["REDACTED", "redact_headers", "redact_text", "redact_url"]
 
 REDACTED = "<redacted>"
 
-_SECRET_PATTERNS = (
+_SECRET_SOURCES = (
     # Flow API keys.
-    re.compile(r"fl_[A-Za-z0-9_\-]{4,}"),
+    r"fl_[A-Za-z0-9_\-]{4,}",
     # Webhook signing secrets.
-    re.compile(r"whsec_[A-Za-z0-9_\-]{4,}"),
+    r"whsec_[A-Za-z0-9_\-]{4,}",
     # JSON Web Tokens: three base64url parts, the first two starting with '{"'.
-    re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*"),
+    r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*",
     # Anything following a Bearer scheme.
-    re.compile(r"(?i)(?<=bearer )[^\s\"',]+"),
+    r"(?i)(?<=bearer )[^\s\"',]+",
     # Password part of a DSN (scheme://user:password@host).
-    re.compile(r"(?<=://)([^/\s:@]*):[^/\s@]+(?=@)"),
+    r"(?<=://)([^/\s:@]*):[^/\s@]+(?=@)",
 )
 
 _SECRET_WORDS = ("token", "key", "secret", "password", "passwd", "signature", "auth", "credential")
@@ -40,9 +41,15 @@ def _is_secret_name(name: str) -> bool:
     return any(word in lowered for word in _SECRET_WORDS)
 
 
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    # Compiled on first use: most processes never redact anything.
+    return tuple(re.compile(source) for source in _SECRET_SOURCES)
+
+
 def redact_text(text: str) -> str:
     """Replace anything that looks like a credential in free text."""
-    for pattern in _SECRET_PATTERNS:
+    for pattern in _patterns():
         if pattern.groups:
             text = pattern.sub(lambda m: f"{m.group(1)}:{REDACTED}", text)
         else:

@@ -13,7 +13,8 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+import msgspec
 
 __all__ = ["IDEMPOTENT_METHODS", "RetryBudget", "RetryPolicy", "parse_retry_after"]
 
@@ -21,8 +22,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({408, 429, 502, 503, 504})
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """How many times to retry, and the backoff between attempts."""
 
     max_retries: int = 2
@@ -47,7 +47,6 @@ class RetryPolicy:
         return rng.uniform(0.0, ceiling)
 
 
-@dataclass
 class RetryBudget:
     """A token bucket: each retry spends one token, each success earns a fraction back.
 
@@ -55,10 +54,18 @@ class RetryBudget:
     sees about one request per call instead of ``1 + max_retries``.
     """
 
-    capacity: float = 10.0
-    refill_per_success: float = 0.1
-    tokens: float = 10.0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    __slots__ = ("_lock", "capacity", "refill_per_success", "tokens")
+
+    def __init__(
+        self, capacity: float = 10.0, refill_per_success: float = 0.1, tokens: float | None = None
+    ) -> None:
+        self.capacity = capacity
+        self.refill_per_success = refill_per_success
+        self.tokens = capacity if tokens is None else tokens
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RetryBudget(tokens={self.tokens:g}, capacity={self.capacity:g})"
 
     def try_spend(self) -> bool:
         """Take one token for a retry; False (do not retry) when the bucket is empty."""

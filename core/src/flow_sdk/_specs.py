@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 __all__ = ["ComponentTypeSpec", "NamespaceSpec"]
 
 Factory = str | Callable[..., Any]
 
 
-@dataclass(frozen=True)
-class NamespaceSpec:
+class NamespaceSpec(msgspec.Struct, frozen=True):
     """A client attribute a plugin provides, and how to build it on first use."""
 
     name: str
@@ -20,8 +20,7 @@ class NamespaceSpec:
     summary: str = ""
 
 
-@dataclass(frozen=True)
-class ComponentTypeSpec:
+class ComponentTypeSpec(msgspec.Struct, frozen=True):
     """A component type in the catalog, e.g. ``ComponentTypeSpec("agent", "agents")``."""
 
     type: str

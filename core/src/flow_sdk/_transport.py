@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-import platform
 import random
+import sys
 import threading
 import time
 import uuid
@@ -43,7 +43,10 @@ __all__ = [
 T = TypeVar("T")
 logger = logging.getLogger("flow_sdk")
 
-USER_AGENT = f"flow-sdk/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+USER_AGENT = (
+    f"flow-sdk/{__version__} python/{'.'.join(map(str, sys.version_info[:3]))} "
+    f"httpx/{httpx.__version__}"
+)
 _MAX_DETAIL_CHARS = 2000
 _json_decoder = msgspec.json.Decoder()
 _json_encoder = msgspec.json.Encoder()
