@@ -102,8 +102,12 @@ def main() -> int:
         )
     )
 
-    tenant = {"org_id": DEV_ORG_ID, "workspace_id": DEV_WORKSPACE_ID}
-    with CLIClient(FlowConfig(platform_url=platform.url, api_key=key, **tenant)) as client:
+    def config(url: str, api_key: str | None) -> FlowConfig:
+        return FlowConfig(
+            platform_url=url, api_key=api_key, org_id=DEV_ORG_ID, workspace_id=DEV_WORKSPACE_ID
+        )
+
+    with CLIClient(config(platform.url, key)) as client:
         for name, value in client_rates(client, args.seconds).items():
             rows.append(("in-process", name, value))
 
@@ -116,8 +120,7 @@ def main() -> int:
     try:
         assert server.stdout is not None
         info = json.loads(server.stdout.readline())
-        config = FlowConfig(platform_url=info["url"], api_key=info["api_key"], **tenant)
-        with CLIClient(config) as client:
+        with CLIClient(config(info["url"], info["api_key"])) as client:
             for name, value in client_rates(client, args.seconds).items():
                 rows.append(("socket", name, value))
     finally:
