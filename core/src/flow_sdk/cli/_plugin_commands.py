@@ -1,4 +1,5 @@
-"""``flow plugins`` (what is installed and whether it works) and the ``flow local`` placeholder."""
+"""``flow plugins`` (what is installed and whether it works, and ``new`` to start one)
+and the ``flow local`` placeholder."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from .._errors import CLIClientError
 from ._context import CommandContext
 from ._parser import HANDLER_DEST, add_command
 
-__all__ = ["plugin_rows", "register_local", "register_plugins"]
+__all__ = ["plugin_rows", "register_local", "register_plugins", "run_new"]
 
 LOCAL_DISTRIBUTION = "flow-sdk-local"
 PLUGIN_COLUMNS = (
@@ -70,10 +71,47 @@ def run_plugins(args: argparse.Namespace, ctx: CommandContext) -> None:
         ctx.output.warning(problem)
 
 
+def run_new(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow plugins new NAME [--directory DIR]``: write a plugin distribution to start from."""
+    from ._scaffold import write_plugin
+
+    names, target = write_plugin(args.name, args.directory)
+    files = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+    ctx.output.emit(
+        {
+            "distribution": names.distribution,
+            "package": names.package,
+            "namespace": f"client.{names.attribute}",
+            "command": f"flow {names.name}",
+            "directory": str(target),
+            "files": files,
+        }
+    )
+    ctx.output.message(
+        f"wrote {names.distribution} in {target}; try it: cd {target} && "
+        "pip install -e '.[test]' && pytest"
+    )
+
+
 def register_plugins(parser: argparse.ArgumentParser) -> None:
-    """``flow plugins`` and ``flow plugins list``: the same listing."""
+    """``flow plugins`` and ``flow plugins list``: the same listing; ``flow plugins new``."""
     parser.set_defaults(**{HANDLER_DEST: run_plugins})
     add_command(parser, "list", run_plugins, help="list the plugins (the default)")
+    new = add_command(
+        parser,
+        "new",
+        run_new,
+        help="write a new plugin distribution (namespace, commands, local routes, tests)",
+    )
+    new.add_argument(
+        "name", metavar="NAME", help="lower-case words joined by dashes, e.g. bookmarks"
+    )
+    new.add_argument(
+        "--directory",
+        "-d",
+        metavar="DIR",
+        help="where to write it (default: ./flow-sdk-NAME); must be absent or empty",
+    )
 
 
 def run_local_missing(args: argparse.Namespace, ctx: CommandContext) -> None:
