@@ -2,7 +2,14 @@
 
 Importing this package imports no plugin; namespaces such as
 ``client.agents`` come from plugin distributions and load on first use.
+The base classes and models that only namespaces need are imported on first
+access too, so that start-up pays only for what a client uses.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ._config import DEFAULT_PLATFORM_URL, FlowConfig, load_config, resolve_config
 from ._errors import (
@@ -18,15 +25,38 @@ from ._errors import (
     CLIValidationError,
     PluginError,
 )
-from ._models import Component, ComponentVersion, Model, Page
-from ._namespaces import ComponentTypeNamespace, Namespace, ResourceNamespace
-from ._pagination import Paginator
 from ._plugins import PluginInfo
 from ._retry import RetryPolicy
 from ._specs import ComponentTypeSpec, NamespaceSpec
 from ._version import __version__
 from .cli_client import CLIClient
 from .hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from ._models import Component, ComponentVersion, Model, Page
+    from ._namespaces import ComponentTypeNamespace, Namespace, ResourceNamespace
+    from ._pagination import Paginator
+
+_LAZY = {
+    "Component": "._models",
+    "ComponentVersion": "._models",
+    "Model": "._models",
+    "Page": "._models",
+    "ComponentTypeNamespace": "._namespaces",
+    "Namespace": "._namespaces",
+    "ResourceNamespace": "._namespaces",
+    "Paginator": "._pagination",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'flow_sdk' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_PLATFORM_URL",
