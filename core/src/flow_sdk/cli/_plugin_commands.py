@@ -30,6 +30,9 @@ def plugin_rows(app: Any) -> list[dict[str, Any]]:
     registry = app.registry
     rows = []
     for info in app.host.infos:
+        reason = info.error
+        if info.status == "disabled":
+            reason = _why_disabled(app, info.name, info.distribution)
         rows.append(
             {
                 "name": info.name,
@@ -39,10 +42,31 @@ def plugin_rows(app: Any) -> list[dict[str, Any]]:
                 "namespaces": list(info.namespaces),
                 "component_types": list(info.component_types),
                 "commands": list(registry.commands_of(info.name)),
-                "reason": info.error,
+                "reason": reason,
             }
         )
     return rows
+
+
+def _why_disabled(app: Any, name: str, distribution: str | None) -> str:
+    """Which switch left a plugin out: the host program's lists or the environment's."""
+    ids = {name, distribution}
+    settings, env = app.settings, app.settings.env
+
+    def listed(names: Any) -> bool:
+        return bool(ids & {str(n) for n in names or ()})
+
+    def env_list(variable: str) -> list[str] | None:
+        raw = env.get(variable)
+        return None if raw is None else [p.strip() for p in raw.split(",") if p.strip()]
+
+    if listed(settings.disable_plugins):
+        return f"disabled by {settings.prog}'s own list of plugins to leave out"
+    if listed(env_list("FLOW_DISABLE_PLUGINS")):
+        return "disabled by FLOW_DISABLE_PLUGINS"
+    if settings.plugins is not None:
+        return f"not among the plugins {settings.prog} chose to use"
+    return "not in FLOW_PLUGINS (the plugins to use)"
 
 
 def _problems(app: Any) -> list[str]:
