@@ -8,6 +8,7 @@ keeps the platform's request id, and logs with secrets redacted.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -315,6 +316,13 @@ class SafeClient:
         return decode_json(response, type)
 
 
+@functools.lru_cache(maxsize=256)
+def _decoder_for(type: Any) -> msgspec.json.Decoder[Any]:
+    """One decoder per type: building a decoder's type information costs more than
+    decoding a small reply, so it is done once."""
+    return msgspec.json.Decoder(type)
+
+
 def decode_json(response: httpx.Response, type: Any = None) -> Any:
     """Decode a success body with msgspec; an unreadable body is a ``CLIClientError``."""
     content = response.content
@@ -334,7 +342,11 @@ def decode_json(response: httpx.Response, type: Any = None) -> Any:
     try:
         if type is None:
             return _json_decoder.decode(content)
-        return msgspec.json.decode(content, type=type)
+        try:
+            decoder = _decoder_for(type)
+        except TypeError:  # an unhashable type: decode without the cache
+            return msgspec.json.decode(content, type=type)
+        return decoder.decode(content)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         request = response.request
         raise CLIClientError(
