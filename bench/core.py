@@ -25,10 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import httpx  # noqa: E402
-from _server import serve_bytes  # noqa: E402
-
-from flow_sdk import CLIClient, ComponentTypeNamespace, FlowConfig  # noqa: E402
+import httpx
+from _server import serve_bytes
+from flow_sdk import CLIClient, ComponentTypeNamespace, FlowConfig
 
 ORG, WS = "org_bench", "ws_bench"
 BASE = f"/api/v1/orgs/{ORG}/workspaces/{WS}/components/agent"
@@ -63,8 +62,15 @@ def _median_us(fn: Callable[[], object], rounds: int, inner: int) -> list[float]
     return samples
 
 
-def compare(label: str, sdk: Callable[[], object], raw: Callable[[], object], *,
-            rounds: int, inner: int, target: str) -> float:
+def compare(
+    label: str,
+    sdk: Callable[[], object],
+    raw: Callable[[], object],
+    *,
+    rounds: int,
+    inner: int,
+    target: str,
+) -> float:
     for fn in (sdk, raw):  # warm up connections and caches
         for _ in range(inner):
             fn()
@@ -75,8 +81,10 @@ def compare(label: str, sdk: Callable[[], object], raw: Callable[[], object], *,
         raw_samples += _median_us(raw, 1, inner)
     sdk_med, raw_med = statistics.median(sdk_samples), statistics.median(raw_samples)
     ratio = sdk_med / raw_med
-    print(f"{label:<44} sdk {sdk_med:9.1f} µs   raw {raw_med:9.1f} µs   "
-          f"ratio {ratio:5.2f}  (target {target})")
+    print(
+        f"{label:<44} sdk {sdk_med:9.1f} µs   raw {raw_med:9.1f} µs   "
+        f"ratio {ratio:5.2f}  (target {target})"
+    )
     return ratio
 
 
@@ -110,9 +118,11 @@ def startup(rounds: int) -> float:
         raw.append(_process_time(STARTUP_RAW))
     sdk_med, raw_med = statistics.median(sdk), statistics.median(raw)
     ratio = sdk_med / raw_med
-    print(f"{'start-up: import + client, all plugins':<44} sdk {sdk_med*1e3:9.1f} ms   "
-          f"raw {raw_med*1e3:9.1f} ms   ratio {ratio:5.2f}  (target ≤ 1.15; "
-          f"bare interpreter {baseline*1e3:.1f} ms)")
+    print(
+        f"{'start-up: import + client, all plugins':<44} sdk {sdk_med * 1e3:9.1f} ms   "
+        f"raw {raw_med * 1e3:9.1f} ms   ratio {ratio:5.2f}  (target ≤ 1.15; "
+        f"bare interpreter {baseline * 1e3:.1f} ms)"
+    )
     return ratio
 
 
@@ -124,32 +134,44 @@ def main() -> int:
     print(f"flow-sdk core benchmark — python {sys.version.split()[0]}, httpx {httpx.__version__}")
     results: dict[str, float] = {}
     with serve_bytes(ROUTES) as url:
-        config = FlowConfig(platform_url=url, access_token="bench-token", org_id=ORG,
-                            workspace_id=WS)
+        config = FlowConfig(
+            platform_url=url, access_token="bench-token", org_id=ORG, workspace_id=WS
+        )
         client = CLIClient(config, plugins=[])
         agents = ComponentTypeNamespace(client, "agent")
-        raw = httpx.Client(base_url=url, headers={"Authorization": "Bearer bench-token"},
-                           timeout=30)
+        raw = httpx.Client(
+            base_url=url, headers={"Authorization": "Bearer bench-token"}, timeout=30
+        )
         results["small_object"] = compare(
             "small object: agents.get → typed record",
             lambda: agents.get("cmp_000001"),
             lambda: raw.get(f"{BASE}/cmp_000001").json(),
-            rounds=rounds, inner=200, target="≤ 1.10")
+            rounds=rounds,
+            inner=200,
+            target="≤ 1.10",
+        )
         results["small_object_dict"] = compare(
             "small object: reference _call → dict",
             lambda: client._call("GET", f"{BASE}/cmp_000001"),
             lambda: raw.get(f"{BASE}/cmp_000001").json(),
-            rounds=rounds, inner=200, target="≤ 1.10")
+            rounds=rounds,
+            inner=200,
+            target="≤ 1.10",
+        )
         results["list_1000"] = compare(
             "1,000 objects: agents.list → typed records",
             lambda: agents.list(page_size=500).to_list(),
             lambda: json.loads(raw.get(BASE, params={"limit": 500}).content),
-            rounds=rounds, inner=10, target="≤ 0.60")
+            rounds=rounds,
+            inner=10,
+            target="≤ 0.60",
+        )
         client.close()
         raw.close()
     results["startup"] = startup(rounds)
-    leaked = subprocess.run([sys.executable, "-c", NO_PLUGIN_CHECK], capture_output=True,
-                            text=True, check=True).stdout.strip()
+    leaked = subprocess.run(
+        [sys.executable, "-c", NO_PLUGIN_CHECK], capture_output=True, text=True, check=True
+    ).stdout.strip()
     print(f"`import flow_sdk` imports no plugin: {'yes' if not leaked else 'NO: ' + leaked}")
     print("figures: " + json.dumps({k: round(v, 3) for k, v in results.items()}))
     return 0 if not leaked else 1

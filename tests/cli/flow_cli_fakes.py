@@ -206,7 +206,9 @@ class FakePlatform:
         if_match = request.headers.get("if-match")
         if method in ("PATCH", "DELETE") and if_match and if_match != str(item["version"]):
             return _error(
-                409, f"version {if_match} is stale; current is {item['version']}", "version_conflict"
+                409,
+                f"version {if_match} is stale; current is {item['version']}",
+                "version_conflict",
             )
         if method == "GET":
             return _json(200, _public(item))
