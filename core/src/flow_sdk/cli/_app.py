@@ -375,6 +375,19 @@ def run(args: argparse.Namespace) -> int:
     return app.run(args)
 
 
+def _usage_hint(error: UsageError) -> str:
+    """Name the distribution to install for a first-party command that is missing."""
+    import re
+
+    from .._catalog import distribution_for_command
+
+    match = re.search(r"invalid choice: '([^']+)'", error.message)
+    dist = distribution_for_command(match.group(1)) if match else None
+    if match and dist:
+        return f"`{error.parser.prog} {match.group(1)}` comes with {dist}: pip install {dist}"
+    return f"run `{error.parser.prog} --help` to see the options"
+
+
 def main(argv: Sequence[str] | None = None, *, settings: CLISettings | None = None) -> int:
     """Run ``flow`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
     import sys
@@ -390,7 +403,7 @@ def main(argv: Sequence[str] | None = None, *, settings: CLISettings | None = No
         stderr.write(exc.parser.format_usage())
         # argparse echoes what it did not understand, which may be a pasted secret
         stderr.write(f"{exc.parser.prog}: error: {redact_text(exc.message)}\n")
-        stderr.write(f"hint: run `{exc.parser.prog} --help` to see the options\n")
+        stderr.write(f"hint: {_usage_hint(exc)}\n")
         return EXIT_USAGE
     except ParserExit as exc:
         if exc.message:
