@@ -107,15 +107,6 @@ class PlatformHandle:
 
         config_values = {k: v for k, v in options.items() if k in _CONFIG_FIELDS}
         client_options = {k: v for k, v in options.items() if k not in _CONFIG_FIELDS}
-        url = str(config_values.get("platform_url", self.url))
-        if url.startswith("http://") and not {"transport", "http_client"} & set(client_options):
-            import httpx
-
-            # Plain HTTP on loopback: an httpx client's default TLS setup (loading the
-            # CA bundle, ~75 ms) buys nothing here, and every socket-mode test pays it.
-            client_options["transport"] = httpx.HTTPTransport(
-                verify=False  # http://127.0.0.1: no TLS is ever negotiated
-            )
         client = CLIClient(self.config(**config_values), **client_options)
         self._clients.append(client)
         return client
