@@ -191,3 +191,10 @@ def test_auth_errors_read_well_after_the_clients_redaction(flow_client_inprocess
     anonymous.close()
     assert "<redacted>" not in str(err.value)
     assert "missing access token" in str(err.value)
+
+
+def test_head_answers_like_get_without_a_body(local_platform):
+    response = local_platform.http().head("/api/v1/auth/me")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["x-request-id"]

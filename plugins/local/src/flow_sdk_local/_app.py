@@ -233,6 +233,8 @@ class App:
                 )
             )
         wire.headers.append(("x-request-id", request_id))
+        if method.upper() == "HEAD":
+            wire.body = b""
         return wire
 
     def _dispatch(
