@@ -198,3 +198,11 @@ def test_head_answers_like_get_without_a_body(local_platform):
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["x-request-id"]
+
+
+def test_auth_and_tenant_come_before_body_validation(local_platform):
+    anonymous = local_platform.http(authenticated=False).post(W, json={"name": 5})
+    assert anonymous.status_code == 401
+    other = local_platform.create_tenant()
+    foreign = f"/api/v1/orgs/{other['org_id']}/workspaces/{other['workspace_id']}/components/widget"
+    assert local_platform.http().post(foreign, json={"name": 5}).status_code == 404

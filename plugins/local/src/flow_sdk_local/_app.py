@@ -274,13 +274,13 @@ class App:
             platform=self.platform,
             base_url=base_url,
         )
-        if route.body is not None:
-            request.data = _decode_body(route.body, body)
         key = headers.get("idempotency-key") if method == "POST" else None
         store = self.platform.store
         if not route.transaction:
             with store.transaction(write=False) as tx:
                 self._admit(route, request, tx)
+                if route.body is not None:  # after auth: a stranger learns nothing from a 422
+                    request.data = _decode_body(route.body, body)
                 if key:
                     owner, fp = (
                         self._idempotency_owner(request),
@@ -296,6 +296,8 @@ class App:
             return wire
         with store.transaction(write=method != "GET" and method != "HEAD") as tx:
             self._admit(route, request, tx)
+            if route.body is not None:
+                request.data = _decode_body(route.body, body)
             if key:
                 owner, fp = (
                     self._idempotency_owner(request),
