@@ -322,4 +322,8 @@ class TestRefreshFailures:
         with pytest.raises(CLIClientError) as info:
             mcp_servers.refresh(server.id)
         assert "s3cr3t-value" not in str(info.value)
-        assert "s3cr3t-value" not in (mcp_servers.get(server.id).last_error or "")
+        stored = mcp_servers.get(server.id)
+        assert "s3cr3t-value" not in (stored.last_error or "")
+        assert stored.url == url  # the caller's own data comes back as sent
+        assert "s3cr3t-value" not in repr(stored)
+        assert server.id in repr(stored)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from flow_sdk import Model
+from flow_sdk._redact import redact_url
 
 __all__ = [
     "DEFAULT_REFRESH_TIMEOUT_S",
@@ -72,6 +73,14 @@ class McpServer(Model):
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    def __repr__(self) -> str:
+        # a URL may carry a token in its query: keep it out of reprs and logs
+        return (
+            f"McpServer(id={self.id!r}, name={self.name!r}, url={redact_url(self.url)!r}, "
+            f"transport={self.transport!r}, status={self.status!r}, "
+            f"tool_count={self.tool_count!r}, version={self.version!r})"
+        )
 
 
 class Refresh(Model):
