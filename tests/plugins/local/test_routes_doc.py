@@ -74,3 +74,14 @@ def test_without_the_plugin_bookmarks_do_not_exist(flow_client_inprocess):
     with pytest.raises(CLINotFoundError) as missing:
         flow_client_inprocess._call("GET", flow_client_inprocess._tenant_url("bookmarks"))
     assert missing.value.code == "route_not_found"
+
+
+@pytest.mark.flow_plugins(bookmarks_plugin)
+def test_patch_that_breaks_the_model_is_422_and_changes_nothing(flow_client_inprocess):
+    client = flow_client_inprocess
+    url = client._tenant_url("bookmarks")
+    bookmark = client._call("POST", url, json={"title": "keep"})
+    with pytest.raises(CLIValidationError) as err:
+        client._call("PATCH", f"{url}/{bookmark['id']}", json={"title": None})
+    assert err.value.detail[0]["loc"] == ["body", "title"]
+    assert client._call("GET", f"{url}/{bookmark['id']}") == bookmark

@@ -61,7 +61,7 @@ class WireResponse:
         return None
 
 
-def _field_errors(exc: msgspec.ValidationError | msgspec.DecodeError) -> list[FieldError]:
+def field_errors(exc: msgspec.ValidationError | msgspec.DecodeError) -> list[FieldError]:
     """msgspec's message as ``[{loc, msg}]``: ``["body", "spec", "name"]`` and the reason."""
     message = str(exc)
     loc: list[str | int] = ["body"]
@@ -354,7 +354,7 @@ def _decode_body(body_type: Any, body: bytes) -> Any:
     try:
         return msgspec.json.decode(body, type=body_type)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        raise HTTPError(422, _field_errors(exc), "validation_error") from None
+        raise HTTPError(422, field_errors(exc), "validation_error") from None
 
 
 def _stored(wire: WireResponse) -> idem.Stored:

@@ -17,6 +17,7 @@ scope), so another tenant's resource is simply not found (404).
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -248,9 +249,10 @@ class Resource:
             doc = tx.insert(self.kind, self.scope_key(request), doc_id, data, history=self.history)
             if self.after_write is not None:
                 self.after_write(request, "create", doc)
+            rendered = self._checked_render(doc)
         return Response(
             201,
-            self.render(doc),
+            rendered,
             {"ETag": f'"{doc.version}"', "Location": f"{request.path.rstrip('/')}/{doc.id}"},
         )
 
@@ -266,6 +268,8 @@ class Resource:
         with request.store.transaction() as tx:
             current = self._current(request, tx)
             data = {**current.data, **changes}
+            # The merged data must still fit the model before a hook sees it.
+            self._checked_render(dataclasses.replace(current, data=data))
             if self.validate is not None:
                 changed = self.validate(request, data, current)
                 data = changed if changed is not None else data
@@ -283,7 +287,8 @@ class Resource:
             assert doc is not None
             if self.after_write is not None:
                 self.after_write(request, "update", doc)
-        return Response(200, self.render(doc), {"ETag": f'"{doc.version}"'})
+            rendered = self._checked_render(doc)
+        return Response(200, rendered, {"ETag": f'"{doc.version}"'})
 
     def delete_handler(self, request: Request) -> None:
         self._guard(request)
@@ -310,6 +315,16 @@ class Resource:
             lambda r: r[0],
             lambda r: {**r[1], "version": r[0], "created_at": r[2]},
         )
+
+    def _checked_render(self, doc: Document) -> Any:
+        """The response model of a document about to be committed; 422 (and no write) when
+        the stored data no longer fits the model, e.g. a PATCH that set a field to null."""
+        try:
+            return self.render(doc)
+        except msgspec.ValidationError as exc:
+            from ._app import field_errors
+
+            raise HTTPError(422, field_errors(exc), "validation_error") from None
 
     def _current(self, request: Request, tx: Transaction) -> Document:
         doc_id = request.params["id"]
