@@ -274,6 +274,14 @@ class SafeClient:
 
     def send(self, request: httpx.Request, *, retryable: bool) -> httpx.Response:
         """Send a built request with the retry policy; raise a mapped error on failure."""
+        if self.http.is_closed:
+            raise CLIClientError(
+                f"cannot send {request.method} {redact_url(request.url.path)}: the client is "
+                "closed",
+                method=request.method,
+                url=str(request.url),
+                hint="make a new CLIClient, or make the calls inside its `with` block",
+            )
         attempt = 0
         debug = logger.isEnabledFor(logging.DEBUG)
         while True:
