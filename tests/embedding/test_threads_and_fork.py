@@ -127,13 +127,16 @@ def _in_child(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 def test_after_fork_the_child_opens_its_own_connections(flow_client: CLIClient) -> None:
     parent_port = _port(_me(flow_client))
     assert _port(_me(flow_client)) == parent_port  # the pool keeps the connection
+    parent_pool = id(flow_client._safe.http)
 
     def child() -> dict[str, Any]:
+        rebuilt = id(flow_client._safe.http) != parent_pool
         ports = [_port(_me(flow_client)) for _ in range(3)]
         agent = flow_client.agents.create(name="made by the child")
-        return {"ports": ports, "agent": agent.id}
+        return {"rebuilt": rebuilt, "ports": ports, "agent": agent.id}
 
     report = _in_child(child)
+    assert report["rebuilt"] is True  # the child's client made a new httpx client
     assert parent_port not in report["ports"]  # a fresh pool: never the parent's socket
     assert len(set(report["ports"])) == 1  # which it then reuses
     assert _port(_me(flow_client)) == parent_port  # the parent's connection is intact
@@ -150,8 +153,9 @@ def test_a_context_manager_closes_its_connections(
         sock = response.extensions["network_stream"].get_extra_info("socket")
         assert sock.fileno() != -1
     assert sock.fileno() == -1  # the socket is closed, not left to the garbage collector
-    with pytest.raises((CLIClientError, RuntimeError)):
+    with pytest.raises(CLIClientError, match="the client is closed") as caught:
         client.list_orgs()
+    assert caught.value.hint == "make a new CLIClient, or make the calls inside its `with` block"
 
 
 class _SlowNamespacePlugin:
