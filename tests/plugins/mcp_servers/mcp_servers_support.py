@@ -137,3 +137,28 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/mcp"
+
+
+def build_paged_server(tools: int, page_size: int, *, endless: bool = False) -> MCPServer:
+    """An MCP server listing ``tools`` tools ``page_size`` at a time (``tools/list`` cursors).
+
+    With ``endless=True`` every page has a next cursor, as a broken server's would.
+    """
+    from mcp_types import ListToolsResult
+
+    class PagedServer(MCPServer):
+        async def _handle_list_tools(self, ctx: Any, params: Any) -> ListToolsResult:
+            listed = await self.list_tools()
+            start = int(params.cursor) if params is not None and params.cursor else 0
+            page = listed[start % len(listed) :][:page_size]
+            more = endless or start + page_size < len(listed)
+            return ListToolsResult(tools=page, next_cursor=str(start + page_size) if more else None)
+
+    server: PagedServer = PagedServer("paged")
+    for number in range(tools):
+
+        def tool(x: int = number) -> int:
+            return x
+
+        server.add_tool(tool, name=f"tool_{number:03d}", description=f"tool number {number}")
+    return server

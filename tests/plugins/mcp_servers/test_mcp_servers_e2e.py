@@ -17,7 +17,14 @@ from flow_sdk import (
     CLIValidationError,
 )
 from flow_sdk_mcp_servers import McpServer, McpTool, Refresh
-from mcp_servers_support import McpTestServer, closed_port_url, serve_mcp
+from flow_sdk_mcp_servers.local import _probe as probe
+from mcp_servers_support import (
+    McpTestServer,
+    build_paged_server,
+    closed_port_url,
+    serve_asgi,
+    serve_mcp,
+)
 
 ADD_SCHEMA = {
     "type": "object",
@@ -327,3 +334,40 @@ class TestRefreshFailures:
         assert stored.url == url  # the caller's own data comes back as sent
         assert "s3cr3t-value" not in repr(stored)
         assert server.id in repr(stored)
+
+
+class TestPagedListings:
+    def test_every_page_of_tools_list_is_read(self, mcp_servers: Any) -> None:
+        with serve_asgi(build_paged_server(tools=7, page_size=2).streamable_http_app()) as base:
+            server = mcp_servers.register("paged", f"{base}/mcp")
+            result = mcp_servers.refresh(server.id)
+        assert tool_names(result.tools) == [f"tool_{n:03d}" for n in range(7)]
+        assert result.tools[3].description == "tool number 3"
+        assert result.server.tool_count == 7
+
+    def test_a_cursor_that_never_ends_stops_after_max_pages(
+        self, mcp_servers: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        assert probe.MAX_PAGES == 50
+        monkeypatch.setattr(probe, "MAX_PAGES", 6)  # the same loop, fewer round trips
+        paged = build_paged_server(tools=3, page_size=1, endless=True)
+        with serve_asgi(paged.streamable_http_app()) as base:
+            server = mcp_servers.register("endless", f"{base}/mcp")
+            result = mcp_servers.refresh(server.id)
+        assert tool_names(result.tools) == ["tool_000", "tool_001", "tool_002"] * 2
+        assert result.server.status == "ok"
+
+
+def test_a_refresh_works_from_inside_an_event_loop(
+    flow_client_inprocess: Any, mcp_server: McpTestServer
+) -> None:
+    """In-process, the route runs in the caller's thread: here one with a running loop."""
+    import asyncio
+
+    servers = flow_client_inprocess.mcp_servers
+    server = servers.register("s", mcp_server.http_url)
+
+    async def caller() -> Refresh:
+        return servers.refresh(server.id)  # type: ignore[no-any-return]
+
+    assert tool_names(asyncio.run(caller()).tools) == ["add", "greet"]
