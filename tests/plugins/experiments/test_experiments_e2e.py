@@ -192,6 +192,22 @@ class TestValidation:
             experiments.create(full)
 
 
+def test_an_update_is_checked_like_a_create(
+    experiments: Any, experiment: Experiment, variants: list[dict[str, Any]]
+) -> None:
+    url = experiments._item(experiment.id)
+    for body, needle in (
+        ({"variants": None}, "variants"),
+        ({"variants": [variants[0]]}, "2 to 20"),
+        ({"variants": [variants[0], {**variants[1], "version": 9}]}, "not 9"),
+        ({"name": "  "}, "blank"),
+        ({"status": "running"}, "status"),
+    ):
+        with pytest.raises(CLIValidationError, match=needle):
+            experiments._request("PATCH", url, json=body)
+    assert experiments.get(experiment.id) == experiment
+
+
 class TestLifecycle:
     def test_start_stop_and_start_again(self, experiments: Any, experiment: Experiment) -> None:
         running = experiments.start(experiment.id)

@@ -132,9 +132,6 @@ def install(app: App) -> None:
                     "the experiment is running and cannot be changed; stop it first "
                     f"(POST …/experiments/{existing.id}/stop)"
                 )
-            for name in ("name", "variants", "description", "metric"):
-                if data.get(name) is None:  # a field sent as null keeps its value
-                    data[name] = existing.data.get(name)
         else:
             data.update(status="draft", started_at=None, stopped_at=None)
         if not str(data["name"]).strip():

@@ -196,10 +196,6 @@ def install(app: App) -> None:
         return {**doc.public(), **state}
 
     def validate(request: Request, data: dict[str, Any], existing: Document | None) -> Any:
-        if existing is not None:  # a field sent as null keeps its value
-            for name in ("name", "url", "transport", "description"):
-                if data.get(name) is None:
-                    data[name] = existing.data.get(name)
         if not str(data["name"]).strip():
             raise _unprocessable("name", "must not be blank")
         problem = url_problem(data["url"])
