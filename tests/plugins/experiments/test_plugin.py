@@ -54,3 +54,16 @@ def test_the_hook_module_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"['{PACKAGE}.plugin']"
+
+
+def test_disabled_the_flow_command_names_the_distribution(tmp_path: Any) -> None:
+    import io
+
+    from flow_sdk.cli import CLISettings, main
+
+    err = io.StringIO()
+    settings = CLISettings(
+        disable_plugins=[NAMESPACE], config_dir=tmp_path, stdout=io.StringIO(), stderr=err
+    )
+    assert main(["experiments", "list"], settings=settings) != 0
+    assert DISTRIBUTION in err.getvalue()

@@ -77,3 +77,16 @@ def test_a_platform_without_the_mcp_package_says_what_to_install(
         servers.refresh(server.id)
     assert (info.value.status_code, info.value.code) == (501, "mcp_client_missing")
     assert "pip install 'flow-sdk-mcp-servers[local]'" in info.value.message
+
+
+def test_disabled_the_flow_command_names_the_distribution(tmp_path: Any) -> None:
+    import io
+
+    from flow_sdk.cli import CLISettings, main
+
+    err = io.StringIO()
+    settings = CLISettings(
+        disable_plugins=[NAMESPACE], config_dir=tmp_path, stdout=io.StringIO(), stderr=err
+    )
+    assert main(["mcp-servers", "list"], settings=settings) != 0
+    assert DISTRIBUTION in err.getvalue()
