@@ -307,11 +307,11 @@ class TestRefreshFailures:
         server = mcp_servers.register("silent", silent_url)
         started = time.monotonic()
         with pytest.raises(CLIServerError) as info:
-            mcp_servers.refresh(server.id, timeout_s=0.5)
+            mcp_servers.refresh(server.id, timeout_s=1)
         elapsed = time.monotonic() - started
         assert (info.value.status_code, info.value.code) == (504, "mcp_server_timeout")
-        assert "did not answer within 0.5s" in info.value.message
-        assert elapsed < 2.5  # one attempt: the SDK does not retry a refresh
+        assert "did not answer within 1s" in info.value.message
+        assert 1 <= elapsed < 2.5  # one attempt: three (the SDK's retries of a 504) take 3 s
 
     def test_the_refresh_timeout_is_checked_by_the_platform(self, mcp_servers: Any) -> None:
         server = mcp_servers.register("s", "http://127.0.0.1:9/mcp")
