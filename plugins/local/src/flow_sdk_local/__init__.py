@@ -17,7 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._app import API, ORG, TENANT, App, WireResponse
+    from ._app import API, ORG, TENANT, App, AroundHandler, WireResponse
     from ._asgi import ASGIApp, LocalServer, serve
     from ._auth import Principal
     from ._faults import FaultRule, FaultsConfig
@@ -52,6 +52,7 @@ _LAZY: dict[str, str] = {
     "API": "._app",
     "ASGIApp": "._asgi",
     "App": "._app",
+    "AroundHandler": "._app",
     "DEV_ORG_ID": "._platform",
     "DEV_USER_ID": "._platform",
     "DEV_WORKSPACE_ID": "._platform",
@@ -108,6 +109,7 @@ __all__ = [
     "TENANT",
     "ASGIApp",
     "App",
+    "AroundHandler",
     "Document",
     "ErrorBody",
     "FaultRule",

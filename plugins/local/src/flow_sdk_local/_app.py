@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ._platform import LocalPlatform
     from ._resource import Resource
 
-__all__ = ["API", "ORG", "TENANT", "App", "WireResponse"]
+__all__ = ["API", "ORG", "TENANT", "App", "AroundHandler", "WireResponse"]
 
 logger = logging.getLogger("flow_sdk")
 
@@ -43,6 +43,15 @@ _encode = msgspec.json.Encoder().encode
 _JSON = "application/json"
 _AT_PATH = re.compile(r" - at `\$(.*)`$")
 _MISSING = re.compile(r"^Object missing required field `([^`]+)`")
+
+AroundHandler = Callable[[Route, Request, Callable[[Request], Any]], Any]
+"""``fn(route, request, call_next)``, run around a handler; see ``App.around_handler``."""
+
+
+@dataclass(frozen=True)
+class _Around:
+    fn: AroundHandler
+    prefix: str
 
 
 @dataclass
@@ -97,6 +106,7 @@ class App:
         self.reset_hooks: list[Callable[[], None]] = []
         self.resources: dict[str, Resource] = {}
         self.owner = ""
+        self._arounds: list[_Around] = []
 
     def __repr__(self) -> str:
         return f"<App {len(self.router.routes)} routes>"
@@ -185,6 +195,20 @@ class App:
         resource = Resource(self, path, **options)
         self.resources[resource.kind] = resource
         return resource
+
+    def around_handler(self, fn: AroundHandler, *, prefix: str = "") -> AroundHandler:
+        """Run ``fn(route, request, call_next)`` around the handler of every matched route.
+
+        It runs after authentication and body decoding, inside the route's
+        transaction (when it has one), so what it raises or writes shares the
+        handler's fate; ``call_next(request)`` runs the rest of the chain and
+        returns the handler's result (a value, ``None`` or a ``Response``).
+        ``prefix`` limits it to routes whose path template starts with it
+        (e.g. ``TENANT + "/"``). The first registered runs outermost. Returns
+        ``fn``, so it also works as a decorator.
+        """
+        self._arounds.append(_Around(fn, prefix))
+        return fn
 
     def migration(self, name: str, apply: str | Callable[[Any], None]) -> None:
         """Declare a run-once schema step (SQL text or a function of the sqlite3 connection)."""
@@ -329,8 +353,16 @@ class App:
         if workspace_id is not None and tx.get("workspace", org_id, workspace_id) is None:
             raise not_found(f"workspace {workspace_id!r} in org {org_id!r}")
 
+    def _chain(self, route: Route) -> Callable[[Request], Any]:
+        """The route's handler wrapped in every around handler that applies to it."""
+        call: Callable[[Request], Any] = route.handler
+        for around in reversed(self._arounds):
+            if route.path.startswith(around.prefix):
+                call = _wrapped(around.fn, route, call)
+        return call
+
     def _call(self, route: Route, request: Request) -> WireResponse:
-        result = route.handler(request)
+        result = self._chain(route)(request) if self._arounds else route.handler(request)
         if isinstance(result, Response):
             response = result
         elif result is None:
@@ -346,6 +378,12 @@ class App:
             content = _encode(response.body)
         headers.insert(0, ("content-type", response.media_type))
         return WireResponse(response.status, headers, content)
+
+
+def _wrapped(
+    fn: AroundHandler, route: Route, call_next: Callable[[Request], Any]
+) -> Callable[[Request], Any]:
+    return lambda request: fn(route, request, call_next)
 
 
 def _decode_body(body_type: Any, body: bytes) -> Any:

@@ -28,7 +28,6 @@ from ._enforce import (
     load_policies,
     tenant_scope,
 )
-from ._intercept import wrap_tenant_handlers
 from ._naming import principal_for
 
 __all__ = ["install"]
@@ -137,4 +136,4 @@ def install(app: Any) -> None:
         status=200,
         tags=("local",),
     )
-    wrap_tenant_handlers(app, "policies", enforce)
+    app.around_handler(enforce, prefix=app.TENANT + "/")

@@ -34,7 +34,6 @@ from flow_sdk_local import (
 from .._models import Delivery, Webhook, WebhookCreate, WebhookUpdate, WebhookWithSecret
 from ._engine import MIGRATIONS, WEBHOOK_KIND, DeliveryEngine, make_event, new_secret
 from ._events import PING, event_data, event_type
-from ._intercept import wrap_tenant_handlers
 from ._targets import allowed_extra_hosts, target_problem
 
 __all__ = ["engine_of", "install"]
@@ -216,4 +215,4 @@ def install(app: Any) -> None:
                 engine.wake()
         return result
 
-    wrap_tenant_handlers(app, "webhooks", emit_events)
+    app.around_handler(emit_events, prefix=app.TENANT + "/")
