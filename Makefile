@@ -23,7 +23,7 @@ lint: setup
 	$(UV) run ruff format --check .
 
 typecheck: setup
-	$(UV) run mypy core/src plugins/*/src examples/plugin/src
+	$(UV) run mypy core/src plugins/*/src examples/plugin/src examples/embedding
 
 pytest: setup
 	$(UV) run pytest -q
