@@ -318,6 +318,29 @@ class SafeClient:
             self._sleep(delay)
             attempt += 1
 
+    def retry_call(self, call: Callable[[], T]) -> T:
+        """Run an idempotent exchange made outside ``send`` (the API key exchange)
+        under the same retry policy and budget: retried when it failed with no
+        answer or with a retryable status, never after a refusal such as 401."""
+        attempt = 0
+        while True:
+            try:
+                result = call()
+            except CLIClientError as error:
+                status = error.status_code
+                transient = status is None or self.retry.should_retry_status(status)
+                delay = (
+                    self.retry.delay(attempt, error.retry_after, self._rng) if transient else None
+                )
+                if delay is None or not self._budget.try_spend():
+                    raise
+                logger.debug("retrying in %.2fs after: %s", delay, error.message)
+                self._sleep(delay)
+                attempt += 1
+            else:
+                self._budget.record_success()
+                return result
+
     def request_json(self, method: str, url: str, *, type: Any = None, **kwargs: Any) -> Any:
         """``request`` and decode the JSON body (into ``type`` when given); 204 gives None."""
         response = self.request(method, url, **kwargs)

@@ -213,7 +213,9 @@ class CLIClient:
         if config.api_key:
             self._token_source: TokenSource | None = TokenSource(
                 config.api_key,
-                lambda key, ttl: exchange_api_key_for_token(self._safe.http, key, ttl),
+                lambda key, ttl: self._safe.retry_call(
+                    lambda: exchange_api_key_for_token(self._safe.http, key, ttl)
+                ),
                 initial_token=config.access_token,
             )
             auth = BearerAuth(self._token_source)
