@@ -51,3 +51,39 @@ def test_session_environment_points_away_from_home():
     home = str(Path.home())
     for name in ("FLOW_CONFIG_DIR", "FLOW_DATA_DIR"):
         assert not os.environ[name].startswith(os.path.join(home, ".")), name
+
+
+def test_flow_cli_runs_flow_as_the_dev_user(flow_cli, local_platform, flow_transport_mode):
+    listed = flow_cli("orgs", "list")
+    assert (listed.code, listed.err) == (0, "")
+    assert [org["id"] for org in listed.json()] == ["org_dev"]
+    status = flow_cli("auth", "status").json()
+    assert (status["platform_url"]["value"], status["org_id"]["value"]) == (
+        local_platform.url,
+        "org_dev",
+    )
+
+
+def test_flow_cli_reads_stdin_and_takes_extra_variables(flow_cli):
+    created = flow_cli(
+        "api", "POST", "/api/v1/tenants/orgs", "--data", "-", stdin='{"name": "Two"}'
+    )
+    assert (created.code, created.json()["name"]) == (0, "Two"), created.err
+    table = flow_cli("orgs", "list", FLOW_OUTPUT="table")
+    assert table.code == 0
+    assert "Two" in table.out
+    assert not table.out.lstrip().startswith("[")
+    flow_cli.environ["FLOW_OUTPUT"] = "table"
+    assert flow_cli("orgs", "list").out == table.out
+
+
+def test_flow_cli_uses_the_config_dir_and_survives_a_reset(
+    flow_cli, local_platform, flow_config_dir
+):
+    assert flow_cli("orgs", "use", "org_dev").code == 0
+    assert any(flow_config_dir.iterdir())
+    local_platform.reset()  # a new dev key
+    assert flow_cli("orgs", "list").code == 0
+    failed = flow_cli("orgs", "list", FLOW_API_KEY="fl_wrong")
+    assert failed.code != 0
+    assert failed.out == ""

@@ -42,3 +42,9 @@ def test_flow_installed_plugins_fixture(flow_installed_plugins):
     with CLIClient(FlowConfig(platform_url="https://example.test")) as client:
         assert client.notes_fake == "the notes namespace"
         assert [p.name for p in client.plugins()] == ["fake_notes"]
+
+
+def test_flow_cli_example_passes(flow_cli):
+    namespace: dict = {}
+    exec(compile(_blocks()[2], str(README), "exec"), namespace)
+    namespace["test_orgs_from_the_command_line"](flow_cli)

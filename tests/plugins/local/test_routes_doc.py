@@ -85,3 +85,14 @@ def test_patch_that_breaks_the_model_is_422_and_changes_nothing(flow_client_inpr
         client._call("PATCH", f"{url}/{bookmark['id']}", json={"title": None})
     assert err.value.detail[0]["loc"] == ["body", "title"]
     assert client._call("GET", f"{url}/{bookmark['id']}") == bookmark
+
+
+@pytest.mark.flow_plugins(bookmarks_plugin)
+def test_the_testing_section_examples_pass(flow_client, local_platform, flow_cli):
+    section = ROUTES_MD.read_text().split("## 9. Testing with the fixtures", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S)
+    assert code, "ROUTES.md lost its testing example"
+    namespace: dict = {}
+    exec(compile(code.group(1), str(ROUTES_MD), "exec"), namespace)
+    namespace["test_bookmarks"](flow_client, local_platform)
+    namespace["test_bookmarks_from_the_command_line"](flow_cli)

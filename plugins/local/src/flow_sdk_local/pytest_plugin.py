@@ -11,6 +11,9 @@
   with the ``FLOW_*`` credential variables removed.
 - ``flow_installed_plugins``: ``flow_installed_plugins({"name": module_or_path})``
   makes plugin discovery find exactly those plugins until the test ends.
+- ``flow_cli``: ``flow_cli(*argv, stdin="", **environ) -> FlowRun(code, out, err)``
+  runs the ``flow`` command in-process against the test's ``local_platform``,
+  as the dev user, with the config directory of ``flow_config_dir``.
 
 Mark a test ``@pytest.mark.flow_plugins(module, ...)`` to build its platform
 with extra plugin objects (e.g. a test plugin that registers a component type).
@@ -18,8 +21,12 @@ with extra plugin objects (e.g. a test plugin that registers a component type).
 
 from __future__ import annotations
 
+import io
+import os
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +43,7 @@ from ._platform import (
     register_platform,
 )
 
-__all__ = ["MODES", "PlatformHandle"]
+__all__ = ["MODES", "FlowCLI", "FlowRun", "PlatformHandle"]
 
 MODES = ("inprocess", "socket")
 _CONFIG_FIELDS = frozenset(
@@ -232,6 +239,66 @@ class PlatformHandle:
         self._clients.clear()
 
 
+@dataclass(frozen=True)
+class FlowRun:
+    """One ``flow`` run: its exit code and what it wrote to stdout and stderr."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        """stdout as JSON (the output format when stdout is not a terminal)."""
+        return msgspec.json.decode(self.out.encode())
+
+
+class FlowCLI:
+    """``flow`` run in-process against one local platform, as its dev user.
+
+    Each run reads the platform's current dev key, so it keeps working after
+    ``local_platform.reset()``. ``environ`` (extra variables for every run)
+    and ``sleep`` (what the command waits with) may be changed by a test or
+    a fixture built on this one.
+    """
+
+    def __init__(self, platform: PlatformHandle, config_dir: Path) -> None:
+        self.platform = platform
+        self.config_dir = config_dir
+        self.environ: dict[str, str] = {}
+        self.sleep: Callable[[float], None] = time.sleep
+
+    def __repr__(self) -> str:
+        return f"FlowCLI({self.platform.url!r})"
+
+    def __call__(self, *argv: str, stdin: str = "", **environ: str) -> FlowRun:
+        """Run ``flow *argv``; ``environ`` adds variables for this run (``FLOW_OUTPUT="table"``)."""
+        from flow_sdk.cli import CLISettings, main
+
+        handle = self.platform
+        variables = {
+            "FLOW_PLATFORM_URL": handle.url,
+            "FLOW_API_KEY": handle.api_key,
+            "FLOW_ORG_ID": handle.org_id,
+            "FLOW_WORKSPACE_ID": handle.workspace_id,
+            "FLOW_DATA_DIR": os.environ.get(
+                "FLOW_DATA_DIR", str(self.config_dir.parent / "flow-data")
+            ),
+            **self.environ,
+            **environ,
+        }
+        out, err = io.StringIO(), io.StringIO()
+        settings = CLISettings(
+            config_dir=self.config_dir,
+            environ=variables,
+            stdin=io.StringIO(stdin),
+            stdout=out,
+            stderr=err,
+            sleep=self.sleep,
+        )
+        code = main(list(argv), settings=settings)
+        return FlowRun(code, out.getvalue(), err.getvalue())
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -341,3 +408,13 @@ def flow_installed_plugins() -> Iterator[Any]:
             return stack.enter_context(installed_plugins(plugins, keep_installed=keep_installed))
 
         yield install
+
+
+@pytest.fixture
+def flow_cli(local_platform: PlatformHandle, flow_config_dir: Path) -> FlowCLI:
+    """``flow_cli(*argv, stdin="", **environ) -> FlowRun``: ``flow`` against ``local_platform``.
+
+    In-process, logged in with the dev API key to the dev org and workspace,
+    config directory ``flow_config_dir``; ``.json()`` decodes a run's stdout.
+    """
+    return FlowCLI(local_platform, flow_config_dir)
