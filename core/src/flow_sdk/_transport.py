@@ -354,21 +354,26 @@ def _decoder_for(type: Any) -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(type)
 
 
+def _unreadable(response: httpx.Response, problem: str) -> CLIClientError:
+    request = response.request
+    return CLIClientError(
+        f"{request.method} {redact_url(request.url.path)} {problem}",
+        status_code=response.status_code,
+        request_id=response.headers.get("x-request-id"),
+        method=request.method,
+        url=str(request.url),
+        hint="check that the platform URL points at a Flow platform and the SDK is current",
+    )
+
+
 def decode_json(response: httpx.Response, type: Any = None) -> Any:
     """Decode a success body with msgspec; an unreadable body is a ``CLIClientError``."""
     content = response.content
     if response.status_code == 204 or not content:
         if type is None:
             return None
-        request = response.request
-        raise CLIClientError(
-            f"{request.method} {redact_url(request.url.path)} returned no body where the SDK "
-            f"expected one ({response.status_code})",
-            status_code=response.status_code,
-            request_id=response.headers.get("x-request-id"),
-            method=request.method,
-            url=str(request.url),
-            hint="check that the platform URL points at a Flow platform and the SDK is current",
+        raise _unreadable(
+            response, f"returned no body where the SDK expected one ({response.status_code})"
         )
     try:
         if type is None:
@@ -379,16 +384,7 @@ def decode_json(response: httpx.Response, type: Any = None) -> Any:
             return msgspec.json.decode(content, type=type)
         return decoder.decode(content)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        request = response.request
-        raise CLIClientError(
-            f"{request.method} {redact_url(request.url.path)} returned a body the SDK cannot "
-            f"read: {exc}",
-            status_code=response.status_code,
-            request_id=response.headers.get("x-request-id"),
-            method=request.method,
-            url=str(request.url),
-            hint="check that the platform URL points at a Flow platform and the SDK is current",
-        ) from None
+        raise _unreadable(response, f"returned a body the SDK cannot read: {exc}") from None
 
 
 def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
