@@ -13,79 +13,79 @@ SCHEMA_SET = '--set=schema={"columns": [{"name": "id", "type": "integer", "requi
 
 
 @pytest.fixture
-def dataset_id(run_flow: Callable[..., Any]) -> str:
-    created = run_flow("datasets", "create", "--set", "name=orders", SCHEMA_SET)
+def dataset_id(flow_cli: Callable[..., Any]) -> str:
+    created = flow_cli("datasets", "create", "--set", "name=orders", SCHEMA_SET)
     assert created.code == 0, created.err
     return str(created.json()["id"])
 
 
-def test_create_list_get_update_delete(run_flow: Callable[..., Any], dataset_id: str) -> None:
-    listed = run_flow("datasets", "list")
+def test_create_list_get_update_delete(flow_cli: Callable[..., Any], dataset_id: str) -> None:
+    listed = flow_cli("datasets", "list")
     assert [d["id"] for d in listed.json()] == [dataset_id]
-    got = run_flow("datasets", "get", dataset_id).json()
+    got = flow_cli("datasets", "get", dataset_id).json()
     assert (got["name"], got["row_count"], got["schema"]["columns"][0]["type"]) == (
         "orders",
         0,
         "integer",
     )
-    updated = run_flow("datasets", "update", dataset_id, "--set", "name=sales", "--if-match", "1")
+    updated = flow_cli("datasets", "update", dataset_id, "--set", "name=sales", "--if-match", "1")
     assert updated.code == 0
     assert updated.json()["version"] == 2
-    stale = run_flow("datasets", "update", dataset_id, "--set", "name=x", "--if-match", "1")
+    stale = flow_cli("datasets", "update", dataset_id, "--set", "name=x", "--if-match", "1")
     assert stale.code == 1
     assert "version" in stale.err
-    assert run_flow("datasets", "list", "--name", "sales").json()[0]["id"] == dataset_id
-    assert run_flow("datasets", "delete", dataset_id, "--yes").code == 0
-    missing = run_flow("datasets", "get", dataset_id)
+    assert flow_cli("datasets", "list", "--name", "sales").json()[0]["id"] == dataset_id
+    assert flow_cli("datasets", "delete", dataset_id, "--yes").code == 0
+    missing = flow_cli("datasets", "get", dataset_id)
     assert missing.code == 1
     assert "not found" in missing.err
 
 
 def test_append_reads_json_lines_from_stdin_with_progress(
-    run_flow: Callable[..., Any], dataset_id: str
+    flow_cli: Callable[..., Any], dataset_id: str
 ) -> None:
     lines = "".join(f'{{"id": {i}}}\n' for i in range(25))
-    result = run_flow("datasets", "append", dataset_id, "--batch-size", "10", stdin=lines)
+    result = flow_cli("datasets", "append", dataset_id, "--batch-size", "10", stdin=lines)
     assert result.code == 0, result.err
     assert result.json() == {"rows": 25, "batches": 3, "bytes": 240, "row_count": 25}
     assert "appended 25 rows in 3 batches" in result.err
 
 
 def test_append_reads_a_file_and_names_a_bad_line(
-    run_flow: Callable[..., Any], dataset_id: str, tmp_path: Path
+    flow_cli: Callable[..., Any], dataset_id: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "rows.jsonl"
     path.write_text('{"id": 1}\n{"id": "two"}\n')
-    result = run_flow("datasets", "append", dataset_id, "--file", str(path))
+    result = flow_cli("datasets", "append", dataset_id, "--file", str(path))
     assert result.code == 1
     assert "row 2 (line 2 of rows.jsonl): column 'id' must be integer, got string" in result.err
     assert "hint:" in result.err
 
 
 def test_an_idempotency_key_makes_a_rerun_safe(
-    run_flow: Callable[..., Any], dataset_id: str
+    flow_cli: Callable[..., Any], dataset_id: str
 ) -> None:
     lines = '{"id": 1}\n{"id": 2}\n'
     for _ in range(2):
-        result = run_flow("datasets", "append", dataset_id, "--idempotency-key", "k1", stdin=lines)
+        result = flow_cli("datasets", "append", dataset_id, "--idempotency-key", "k1", stdin=lines)
         assert result.code == 0
-    assert run_flow("datasets", "get", dataset_id).json()["row_count"] == 2
+    assert flow_cli("datasets", "get", dataset_id).json()["row_count"] == 2
 
 
 def test_upload_a_csv_and_read_the_rows_back(
-    run_flow: Callable[..., Any], dataset_id: str, tmp_path: Path
+    flow_cli: Callable[..., Any], dataset_id: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("id\n" + "".join(f"{i}\n" for i in range(60)))
-    uploaded = run_flow("datasets", "upload", dataset_id, str(path))
+    uploaded = flow_cli("datasets", "upload", dataset_id, str(path))
     assert uploaded.code == 0, uploaded.err
     assert uploaded.json()["row_count"] == 60
 
-    first = run_flow("datasets", "rows", dataset_id)
+    first = flow_cli("datasets", "rows", dataset_id)
     assert first.json() == [{"id": i} for i in range(50)]
     assert "pass --limit N or --all" in first.err
-    assert len(run_flow("datasets", "rows", dataset_id, "--all").json()) == 60
-    assert run_flow("datasets", "rows", dataset_id, "--limit", "3").json() == [
+    assert len(flow_cli("datasets", "rows", dataset_id, "--all").json()) == 60
+    assert flow_cli("datasets", "rows", dataset_id, "--limit", "3").json() == [
         {"id": 0},
         {"id": 1},
         {"id": 2},
@@ -93,20 +93,20 @@ def test_upload_a_csv_and_read_the_rows_back(
 
 
 def test_upload_with_an_explicit_format(
-    run_flow: Callable[..., Any], dataset_id: str, tmp_path: Path
+    flow_cli: Callable[..., Any], dataset_id: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "rows.txt"
     path.write_text("id\n7\n")
-    refused = run_flow("datasets", "upload", dataset_id, str(path))
+    refused = flow_cli("datasets", "upload", dataset_id, str(path))
     assert refused.code == 1
     assert "--format" in refused.err or "format=" in refused.err
-    assert run_flow("datasets", "upload", dataset_id, str(path), "--format", "csv").code == 0
+    assert flow_cli("datasets", "upload", dataset_id, str(path), "--format", "csv").code == 0
 
 
 def test_the_help_lists_the_verbs(
-    run_flow: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+    flow_cli: Callable[..., Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = run_flow("datasets", "--help")
+    result = flow_cli("datasets", "--help")
     shown = result.out + capsys.readouterr().out  # argparse may print help to sys.stdout
     assert result.code == 0
     for verb in ("list", "get", "create", "update", "delete", "append", "rows", "upload"):
@@ -123,9 +123,9 @@ def test_without_the_plugin_the_core_works_and_names_the_distribution(
 
 
 def test_a_schema_given_as_a_column_list_in_the_body_is_accepted(
-    run_flow: Callable[..., Any],
+    flow_cli: Callable[..., Any],
 ) -> None:
-    created = run_flow(
+    created = flow_cli(
         "datasets", "create", "--set", "name=t", '--set=schema=[{"name": "a", "type": "integer"}]'
     )
     assert created.code == 0, created.err

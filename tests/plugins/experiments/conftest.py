@@ -1,16 +1,10 @@
-"""Fixtures for flow-sdk-experiments: two component versions to compare, and ``flow`` runs."""
+"""Fixtures for flow-sdk-experiments: two component versions to compare."""
 
 from __future__ import annotations
 
-import io
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from flow_sdk.cli import CLISettings, main
 
 
 @pytest.fixture
@@ -36,40 +30,3 @@ def variants(agents: tuple[Any, Any]) -> list[dict[str, Any]]:
         {"component_id": first.id, "version": 1, "weight": 50},
         {"component_id": second.id, "version": 2, "weight": 50},
     ]
-
-
-@dataclass
-class FlowRun:
-    """One ``flow`` run: exit code and both streams."""
-
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-@pytest.fixture
-def run_flow(local_platform: Any, flow_config_dir: Path) -> Callable[..., FlowRun]:
-    """``run_flow(*argv, stdin="", **environ)``: ``flow`` in-process, signed in locally."""
-
-    def run(*argv: str, stdin: str = "", **environ: str) -> FlowRun:
-        out, err = io.StringIO(), io.StringIO()
-        settings = CLISettings(
-            config_dir=flow_config_dir,
-            environ={
-                "FLOW_PLATFORM_URL": local_platform.url,
-                "FLOW_API_KEY": local_platform.api_key,
-                "FLOW_ORG_ID": local_platform.org_id,
-                "FLOW_WORKSPACE_ID": local_platform.workspace_id,
-                **environ,
-            },
-            stdin=io.StringIO(stdin),
-            stdout=out,
-            stderr=err,
-        )
-        code = main(list(argv), settings=settings)
-        return FlowRun(code, out.getvalue(), err.getvalue())
-
-    return run

@@ -10,51 +10,51 @@ import pytest
 
 
 @pytest.fixture
-def experiment_id(run_flow: Callable[..., Any], variants: list[dict[str, Any]]) -> str:
+def experiment_id(flow_cli: Callable[..., Any], variants: list[dict[str, Any]]) -> str:
     body = json.dumps({"name": "tone", "metric": "csat", "variants": variants})
-    created = run_flow("experiments", "create", "--file", "-", stdin=body)
+    created = flow_cli("experiments", "create", "--file", "-", stdin=body)
     assert created.code == 0, created.err
     return str(created.json()["id"])
 
 
-def test_the_whole_lifecycle(run_flow: Callable[..., Any], experiment_id: str) -> None:
-    assert run_flow("experiments", "get", experiment_id).json()["status"] == "draft"
-    started = run_flow("experiments", "start", experiment_id, "--if-match", "1")
+def test_the_whole_lifecycle(flow_cli: Callable[..., Any], experiment_id: str) -> None:
+    assert flow_cli("experiments", "get", experiment_id).json()["status"] == "draft"
+    started = flow_cli("experiments", "start", experiment_id, "--if-match", "1")
     assert (started.code, started.json()["status"]) == (0, "running")
 
-    assigned = run_flow("experiments", "assign", experiment_id, "alice")
+    assigned = flow_cli("experiments", "assign", experiment_id, "alice")
     assert assigned.code == 0, assigned.err
     variant = assigned.json()["variant"]
-    assert run_flow("experiments", "assign", experiment_id, "alice").json()["variant"] == variant
+    assert flow_cli("experiments", "assign", experiment_id, "alice").json()["variant"] == variant
 
     for index, value in ((0, "3"), (0, "5"), (1, "4.5"), (1, "5.5")):
-        recorded = run_flow("experiments", "record", experiment_id, str(index), value)
+        recorded = flow_cli("experiments", "record", experiment_id, str(index), value)
         assert recorded.code == 0, recorded.err
     assert recorded.json()["metric_value"] == 5.5
 
-    results = run_flow("experiments", "results", experiment_id)
+    results = flow_cli("experiments", "results", experiment_id)
     assert results.code == 0
     body = results.json()
     assert (body["total"], body["confidence"]) == (4, 0.95)
     assert [(v["count"], v["mean"]) for v in body["variants"]] == [(2, 4.0), (2, 5.0)]
     assert body["variants"][1]["difference"] == 1.0
 
-    running = run_flow("experiments", "update", experiment_id, "--set", "name=x")
+    running = flow_cli("experiments", "update", experiment_id, "--set", "name=x")
     assert running.code == 1
     assert "stop it first" in running.err
-    stopped = run_flow("experiments", "stop", experiment_id)
+    stopped = flow_cli("experiments", "stop", experiment_id)
     assert stopped.json()["status"] == "stopped"
-    assert [e["id"] for e in run_flow("experiments", "list", "--status", "stopped").json()] == [
+    assert [e["id"] for e in flow_cli("experiments", "list", "--status", "stopped").json()] == [
         experiment_id
     ]
-    assert run_flow("experiments", "delete", experiment_id, "--yes").code == 0
-    assert run_flow("experiments", "get", experiment_id).code == 1
+    assert flow_cli("experiments", "delete", experiment_id, "--yes").code == 0
+    assert flow_cli("experiments", "get", experiment_id).code == 1
 
 
-def test_results_as_a_table(run_flow: Callable[..., Any], experiment_id: str) -> None:
-    run_flow("experiments", "start", experiment_id)
-    run_flow("experiments", "record", experiment_id, "1", "2.5")
-    table = run_flow("experiments", "results", experiment_id, FLOW_OUTPUT="table")
+def test_results_as_a_table(flow_cli: Callable[..., Any], experiment_id: str) -> None:
+    flow_cli("experiments", "start", experiment_id)
+    flow_cli("experiments", "record", experiment_id, "1", "2.5")
+    table = flow_cli("experiments", "results", experiment_id, FLOW_OUTPUT="table")
     assert table.code == 0, table.err
     lines = table.out.splitlines()
     assert lines[0].split() == [
@@ -66,25 +66,25 @@ def test_results_as_a_table(run_flow: Callable[..., Any], experiment_id: str) ->
 
 
 def test_record_with_an_idempotency_key_counts_once(
-    run_flow: Callable[..., Any], experiment_id: str
+    flow_cli: Callable[..., Any], experiment_id: str
 ) -> None:
-    run_flow("experiments", "start", experiment_id)
+    flow_cli("experiments", "start", experiment_id)
     for _ in range(2):
-        result = run_flow(
+        result = flow_cli(
             "experiments", "record", experiment_id, "0", "1", "--idempotency-key", "visit-9"
         )
         assert result.code == 0
-    assert run_flow("experiments", "results", experiment_id).json()["total"] == 1
+    assert flow_cli("experiments", "results", experiment_id).json()["total"] == 1
 
 
-def test_errors_say_what_to_do(run_flow: Callable[..., Any], experiment_id: str) -> None:
-    draft = run_flow("experiments", "assign", experiment_id, "bob")
+def test_errors_say_what_to_do(flow_cli: Callable[..., Any], experiment_id: str) -> None:
+    draft = flow_cli("experiments", "assign", experiment_id, "bob")
     assert draft.code == 1
     assert "start it first" in draft.err
-    stop = run_flow("experiments", "stop", experiment_id)
+    stop = flow_cli("experiments", "stop", experiment_id)
     assert stop.code == 1
     assert "already draft" in stop.err
-    bad_split = run_flow(
+    bad_split = flow_cli(
         "experiments",
         "create",
         "--set",
@@ -107,15 +107,15 @@ def test_errors_say_what_to_do(run_flow: Callable[..., Any], experiment_id: str)
     ],
 )
 def test_bad_arguments_are_usage_errors(
-    run_flow: Callable[..., Any], argv: tuple[str, ...]
+    flow_cli: Callable[..., Any], argv: tuple[str, ...]
 ) -> None:
-    assert run_flow("experiments", *argv).code == 2
+    assert flow_cli("experiments", *argv).code == 2
 
 
 def test_the_help_lists_the_verbs(
-    run_flow: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+    flow_cli: Callable[..., Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = run_flow("experiments", "--help")
+    result = flow_cli("experiments", "--help")
     shown = result.out + capsys.readouterr().out  # argparse may print help to sys.stdout
     assert result.code == 0
     verbs = ("list", "get", "create", "update", "delete", "start", "stop", "assign", "record")

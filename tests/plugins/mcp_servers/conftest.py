@@ -1,17 +1,13 @@
-"""Fixtures for flow-sdk-mcp-servers: a real MCP server on loopback, impostors, ``flow`` runs."""
+"""Fixtures for flow-sdk-mcp-servers: a real MCP server on loopback and impostors."""
 
 from __future__ import annotations
 
-import io
-import json
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flow_sdk.cli import CLISettings, main
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -48,39 +44,3 @@ def silent_url() -> Iterator[str]:
 def mcp_servers(flow_client: Any) -> Any:
     """``client.mcp_servers`` on a fresh local platform, in-process and over the socket."""
     return flow_client.mcp_servers
-
-
-@dataclass
-class FlowRun:
-    """One ``flow`` run: exit code and both streams."""
-
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-@pytest.fixture
-def run_flow(local_platform: Any, flow_config_dir: Path) -> Callable[..., FlowRun]:
-    """``run_flow(*argv, stdin="")``: ``flow`` in-process, signed in to the local platform."""
-
-    def run(*argv: str, stdin: str = "") -> FlowRun:
-        out, err = io.StringIO(), io.StringIO()
-        settings = CLISettings(
-            config_dir=flow_config_dir,
-            environ={
-                "FLOW_PLATFORM_URL": local_platform.url,
-                "FLOW_API_KEY": local_platform.api_key,
-                "FLOW_ORG_ID": local_platform.org_id,
-                "FLOW_WORKSPACE_ID": local_platform.workspace_id,
-            },
-            stdin=io.StringIO(stdin),
-            stdout=out,
-            stderr=err,
-        )
-        code = main(list(argv), settings=settings)
-        return FlowRun(code, out.getvalue(), err.getvalue())
-
-    return run

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import http.server
-import io
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
-from flow_sdk.cli import CLISettings, main
 from flow_sdk_webhooks import WebhookSignatureError, verify_signature
 
 
@@ -28,8 +25,6 @@ class Received:
 
     @property
     def event(self) -> dict[str, Any]:
-        import json
-
         result: dict[str, Any] = json.loads(self.body)
         return result
 
@@ -128,40 +123,3 @@ def fast_retries(local_platform: Any) -> Iterator[Any]:
     engine.schedule = RetrySchedule(max_attempts=3, base_s=0.05, cap_s=0.2, timeout_s=2.0)
     yield engine
     engine.schedule = saved
-
-
-@dataclass
-class FlowRun:
-    """One ``flow`` run: exit code and both streams."""
-
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-@pytest.fixture
-def run_flow(local_platform: Any, flow_config_dir: Path) -> Callable[..., FlowRun]:
-    """``run_flow(*argv, stdin="")``: ``flow`` in-process, signed in to the local platform."""
-
-    def run(*argv: str, stdin: str = "", **environ: str) -> FlowRun:
-        out, err = io.StringIO(), io.StringIO()
-        settings = CLISettings(
-            config_dir=flow_config_dir,
-            environ={
-                "FLOW_PLATFORM_URL": local_platform.url,
-                "FLOW_API_KEY": local_platform.api_key,
-                "FLOW_ORG_ID": local_platform.org_id,
-                "FLOW_WORKSPACE_ID": local_platform.workspace_id,
-                **environ,
-            },
-            stdin=io.StringIO(stdin),
-            stdout=out,
-            stderr=err,
-        )
-        code = main(list(argv), settings=settings)
-        return FlowRun(code, out.getvalue(), err.getvalue())
-
-    return run
