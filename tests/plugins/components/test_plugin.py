@@ -69,12 +69,12 @@ def test_without_the_plugin_the_core_works_and_names_the_distribution(local_plat
     assert created["type"] == "agent"
 
 
-def test_a_third_party_component_type_works_with_no_code_from_us(flow_client, flow):
+def test_a_third_party_component_type_works_with_no_code_from_us(flow_client, flow_cli):
     pytest.importorskip("flow_sdk_example")
     evaluator = flow_client.evaluators.create(name="exact-match", spec={"metric": "exact"})
     assert evaluator.type == "evaluator"
     assert flow_client.evaluators.get(evaluator.id) == evaluator
     assert [e.id for e in flow_client.evaluators.list()] == [evaluator.id]
-    result = flow("evaluators", "list", "--json")
+    result = flow_cli("evaluators", "list", "--json")
     assert result.code == 0, result.err
     assert [e["id"] for e in result.json()] == [evaluator.id]

@@ -1,58 +1,30 @@
 """Fixtures for flow-sdk-hosted-services' tests.
 
 ``flow_client`` (in-process and over the socket), ``flow_client_inprocess`` and
-``local_platform`` come from flow-sdk-local's pytest plugin. ``flow`` runs the
-``flow`` command in-process against the test's local platform.
+``local_platform`` come from flow-sdk-local's pytest plugin. ``flow`` is its
+``flow_cli`` (the ``flow`` command in-process against the test's local platform)
+with its one setting for these tests.
 """
 
 from __future__ import annotations
 
-import io
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
-from flow_sdk.cli import CLISettings, main
+from flow_sdk_local.pytest_plugin import FlowCLI
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from hosted_services_support import ECHO, GREET
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return msgspec.json.decode(self.out.encode())
-
-
 @pytest.fixture
-def flow(local_platform: Any, tmp_path: Path) -> Callable[..., Result]:
-    """``flow(*argv, stdin="")``: the ``flow`` command against ``local_platform``."""
-
-    def run(*argv: str, stdin: str = "") -> Result:
-        environ = {
-            "FLOW_CONFIG_DIR": str(tmp_path / "flow-config"),
-            "FLOW_DATA_DIR": str(tmp_path / "flow-data"),
-            "FLOW_PLATFORM_URL": local_platform.url,
-            "FLOW_API_KEY": local_platform.api_key,
-            "FLOW_ORG_ID": local_platform.org_id,
-            "FLOW_WORKSPACE_ID": local_platform.workspace_id,
-            "FLOW_MAX_RETRIES": "0",
-        }
-        out, err = io.StringIO(), io.StringIO()
-        settings = CLISettings(environ=environ, stdin=io.StringIO(stdin), stdout=out, stderr=err)
-        code = main(list(argv), settings=settings)
-        return Result(code, out.getvalue(), err.getvalue())
-
-    return run
+def flow(flow_cli: FlowCLI) -> FlowCLI:
+    """``flow_cli`` that does not retry a 5xx answer."""
+    flow_cli.environ["FLOW_MAX_RETRIES"] = "0"
+    return flow_cli
 
 
 @pytest.fixture

@@ -87,3 +87,10 @@ def test_flow_cli_uses_the_config_dir_and_survives_a_reset(
     failed = flow_cli("orgs", "list", FLOW_API_KEY="fl_wrong")
     assert failed.code != 0
     assert failed.out == ""
+
+
+def test_a_flow_cli_run_unpacks_as_code_out_err(flow_cli):
+    code, out, err = flow_cli("orgs", "list", "--nonsense")
+    assert code == 2
+    assert out == ""
+    assert "--nonsense" in err

@@ -26,9 +26,8 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import pytest
@@ -239,9 +238,11 @@ class PlatformHandle:
         self._clients.clear()
 
 
-@dataclass(frozen=True)
-class FlowRun:
-    """One ``flow`` run: its exit code and what it wrote to stdout and stderr."""
+class FlowRun(NamedTuple):
+    """One ``flow`` run: its exit code and what it wrote to stdout and stderr.
+
+    A tuple, so ``code, out, err = flow_cli(...)`` works too.
+    """
 
     code: int
     out: str
