@@ -34,7 +34,6 @@ from . import _storage as storage
 from ._catalog import CONNECTORS, ConfigError, ConnectorType, resolve_sqlite_path
 from ._drivers import DdlFailed, Driver, DriverError, DriverUnavailable, QueryFailed
 from ._files import remove_connector_files, sqlite_location
-from ._sql import DDL_KINDS, SqlRefused, check_read_only, classify
 from .models import (
     ConnectionTestResult,
     Connector,
@@ -377,6 +376,8 @@ def test_instance(request: Request) -> Any:
 
 def query_instance(request: Request) -> Any:
     """One read-only statement: refused by the parser if it writes, and run read-only anyway."""
+    from ._sql import SqlRefused, check_read_only  # sqlglot loads on first SQL, not at start-up
+
     body: QueryRequest = request.data
     _row, driver = _load_with_driver(request)
     try:
@@ -401,6 +402,8 @@ def query_instance(request: Request) -> Any:
 
 def execute_ddl(request: Request) -> Any:
     """Preview DDL, or run every statement in one transaction and audit it."""
+    from ._sql import DDL_KINDS, SqlRefused, classify  # sqlglot loads on first SQL
+
     body: DdlRequest = request.data
     row, driver = _load_with_driver(request)
     with request.store.transaction(write=False) as tx:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import exceptions, validators  # type: ignore[import-untyped]
-
 __all__ = ["FieldProblem", "field_problems", "schema_problem"]
 
 FieldProblem = tuple[list[str | int], str]
@@ -18,6 +16,9 @@ _MAX_PROBLEMS = 20
 
 
 def _validator_class(schema: Any) -> Any:
+    # jsonschema loads on the first check, not when the local platform starts.
+    from jsonschema import validators  # type: ignore[import-untyped]
+
     return validators.validator_for(schema, default=validators.Draft202012Validator)
 
 
@@ -25,6 +26,8 @@ def schema_problem(schema: Any) -> str | None:
     """Why ``schema`` is not a valid JSON Schema, or None when it is."""
     if not isinstance(schema, dict | bool):
         return f"a JSON Schema is an object (or true/false), not {type(schema).__name__}"
+    from jsonschema import exceptions
+
     try:
         _validator_class(schema).check_schema(schema)
     except exceptions.SchemaError as exc:
