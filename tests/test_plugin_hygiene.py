@@ -62,3 +62,23 @@ def test_hook_module_imports_nothing_heavy(plugin) -> None:
     heavy = sorted(m for m in imported if m.split(".")[0] in HEAVY or m in HEAVY)
     assert own == [], f"{module} imports its own submodules at load time: {own}"
     assert heavy == [], f"{module} imports heavy modules at load time: {heavy}"
+
+
+PLATFORM_PROBE = """
+import json, sys
+from flow_sdk import CLIClient, FlowConfig
+client = CLIClient(FlowConfig(platform_url="local://memory-hygiene"))
+client._safe.request("GET", "/_local/health")
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_starting_the_local_platform_loads_no_heavy_route_dependency() -> None:
+    """Every `flow` command against local:// builds the platform: route modules
+    must load their heavy libraries (SQL parser, JSON Schema, drivers) on first use."""
+    out = subprocess.run(
+        [sys.executable, "-c", PLATFORM_PROBE], capture_output=True, text=True, check=True
+    ).stdout
+    loaded = {m.split(".")[0] for m in json.loads(out)}
+    assert "flow_sdk_local" in loaded
+    assert sorted(loaded & {"sqlglot", "jsonschema", "psycopg", "mcp", "uvicorn"}) == []
