@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flow_sdk import CLIClient
 
 SCHEMA_SET = '--set=schema={"columns": [{"name": "id", "type": "integer", "required": true}]}'
 
@@ -111,15 +110,6 @@ def test_the_help_lists_the_verbs(
     assert result.code == 0
     for verb in ("list", "get", "create", "update", "delete", "append", "rows", "upload"):
         assert f"    {verb} " in shown
-
-
-def test_without_the_plugin_the_core_works_and_names_the_distribution(
-    local_platform: Any,
-) -> None:
-    client: CLIClient = local_platform.client(disable_plugins=["datasets"])
-    assert client.verify_credentials() is True
-    with pytest.raises(AttributeError, match="pip install flow-sdk-datasets"):
-        _ = client.datasets
 
 
 def test_a_schema_given_as_a_column_list_in_the_body_is_accepted(

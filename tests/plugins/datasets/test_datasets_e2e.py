@@ -531,19 +531,6 @@ def test_a_batch_whose_response_was_lost_is_retried_and_stored_once(local_platfo
     assert len(set(network.sent)) == 3
 
 
-def test_importing_the_hook_module_imports_nothing_heavy() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, flow_sdk; before = set(sys.modules); "
-        "import flow_sdk_datasets.plugin as p; p.flow_sdk_namespaces(); "
-        "print(sorted(set(sys.modules) - before))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['flow_sdk_datasets', 'flow_sdk_datasets.plugin']"
-
-
 csv_rows = st.lists(
     st.fixed_dictionaries(
         {

@@ -1,27 +1,13 @@
-"""Without flow-sdk-deployments (disabled), the core still works and names the distribution."""
+"""Without flow-sdk-deployments (disabled), the platform does not serve its routes."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import pytest
 from flow_sdk import CLIClient, CLINotFoundError, FlowConfig
 from flow_sdk._plugins import load_plugins
 from flow_sdk_local import LocalPlatform, forget_platform, register_platform
-
-NAMESPACES = ("rings", "component_deployments", "workflow_deployments", "component_backups")
-
-
-@pytest.mark.parametrize("name", NAMESPACES)
-def test_the_namespace_names_the_distribution_to_install(local_platform: Any, name: str) -> None:
-    with CLIClient(local_platform.config(), disable_plugins=["deployments"]) as client:
-        with pytest.raises(AttributeError, match="pip install flow-sdk-deployments"):
-            getattr(client, name)
-        assert name not in dir(client)
-        # The core and the other plugins keep working.
-        assert client.verify_credentials() is True
-        assert client.agents.create(name="still here").version == 1
 
 
 def test_a_platform_without_the_plugin_does_not_serve_its_routes() -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import string
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -53,18 +51,3 @@ def test_any_path_of_a_published_service_is_a_client_error(
     with pytest.raises(CLIClientError) as caught:
         flow_client_inprocess.invoke_service(service.id, "GET", path)
     assert caught.value.status_code in (404, 405)
-
-
-def test_the_hook_module_imports_nothing_heavy() -> None:
-    code = (
-        "import sys, flow_sdk_hosted_services.plugin as p\n"
-        "p.flow_sdk_namespaces()\n"
-        "heavy = [m for m in sys.modules if m.startswith('flow_sdk_hosted_services.') "
-        "and m != 'flow_sdk_hosted_services.plugin' or m.startswith('flow_sdk_local') "
-        "or m.startswith('flow_sdk_components')]\n"
-        "print(heavy)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"

@@ -1,22 +1,13 @@
-"""Without flow-sdk-hosted-services (disabled), the core still works and names the distribution."""
+"""Without flow-sdk-hosted-services (disabled), the core's invoke_service says what is missing."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import pytest
 from flow_sdk import CLIClient, CLINotFoundError, FlowConfig
 from flow_sdk._plugins import load_plugins
 from flow_sdk_local import LocalPlatform, forget_platform, register_platform
-
-
-def test_the_namespace_names_the_distribution_to_install(local_platform: Any) -> None:
-    with CLIClient(local_platform.config(), disable_plugins=["hosted_services"]) as client:
-        with pytest.raises(AttributeError, match="pip install flow-sdk-hosted-services"):
-            _ = client.hosted_services
-        assert "hosted_services" not in dir(client)
-        assert client.verify_credentials() is True
 
 
 def test_a_platform_without_the_plugin_does_not_serve_services() -> None:

@@ -82,15 +82,6 @@ def test_the_help_lists_the_verbs(
         assert f"    {verb} " in shown
 
 
-def test_without_the_plugin_the_core_works_and_names_the_distribution(
-    local_platform: Any,
-) -> None:
-    client: CLIClient = local_platform.client(disable_plugins=["solutions"])
-    assert client.verify_credentials() is True
-    with pytest.raises(AttributeError, match="pip install flow-sdk-solutions"):
-        _ = client.solutions
-
-
 def test_the_openapi_document_describes_the_routes(flow_client: CLIClient) -> None:
     document = flow_client._safe.request_json("GET", "/openapi.json")
     tenant = "/api/v1/orgs/{org_id}/workspaces/{workspace_id}"
@@ -98,16 +89,3 @@ def test_the_openapi_document_describes_the_routes(flow_client: CLIClient) -> No
     assert "post" in document["paths"][f"{tenant}/solutions/import"]
     schemas = document["components"]["schemas"]
     assert {"SolutionOut", "SolutionBundle", "ImportResultOut"} <= set(schemas)
-
-
-def test_importing_the_hook_module_imports_nothing_heavy() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, flow_sdk; before = set(sys.modules); "
-        "import flow_sdk_solutions.plugin as p; p.flow_sdk_namespaces(); "
-        "print(sorted(set(sys.modules) - before))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['flow_sdk_solutions', 'flow_sdk_solutions.plugin']"
