@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from flow_sdk_local import Migration, Store, StoreError, VersionConflict
-from flow_sdk_local._store import SCHEMA_VERSION
+from flow_sdk_local._store import _CORE_SCHEMA, SCHEMA_VERSION
 
 
 def test_in_memory_stores_are_separate():
@@ -49,6 +49,49 @@ def test_a_newer_schema_is_refused_with_what_to_do(tmp_path: Path):
     assert str(path) in message
     assert "schema version 99" in message
     assert "upgrade flow-sdk-local" in message
+
+
+_PAGE = (
+    "EXPLAIN QUERY PLAN SELECT seq FROM documents "
+    "WHERE kind = ? AND seq > ? AND scope = ? ORDER BY seq LIMIT ?"
+)
+
+
+def _page_plan(store: Store) -> str:
+    """How SQLite reads one list page (the query ``Transaction.list`` builds)."""
+    with store.transaction(write=False) as tx:
+        return " | ".join(row[-1] for row in tx.execute(_PAGE, ("thing", 0, "s", 50)))
+
+
+def test_a_list_page_reads_the_scope_index_instead_of_sorting():
+    plan = _page_plan(Store())
+    assert "documents_by_scope" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path):
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)  # the file as flow-sdk-local 0.1 (schema version 1) left it
+    for statement in _CORE_SCHEMA:
+        conn.execute(statement)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute(
+        "INSERT INTO documents (kind, scope, id, version, data, created_at, updated_at) "
+        "VALUES ('thing', 's', 't1', 3, '{\"n\": 1}', 'then', 'later')"
+    )
+    conn.commit()
+    plan = " | ".join(row[-1] for row in conn.execute(_PAGE, ("thing", 0, "s", 50)))
+    assert "TEMP B-TREE" in plan  # version 1 sorts the scope for every page
+    conn.close()
+    store = Store(path)
+    assert store.schema_version == SCHEMA_VERSION == 2
+    assert "documents_by_scope" in _page_plan(store)
+    with store.transaction() as tx:
+        [doc] = tx.list("thing", "s")
+    assert (doc.id, doc.version, doc.data) == ("t1", 3, {"n": 1})
+    store.close()
+    assert Store(path).schema_version == SCHEMA_VERSION  # opening it again changes nothing
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path):

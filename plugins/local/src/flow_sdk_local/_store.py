@@ -6,8 +6,9 @@ resources; a plugin that does need tables declares them as named
 :class:`Migration` steps. A file database runs in WAL mode with a busy
 timeout, and every write happens in a ``BEGIN IMMEDIATE`` transaction, so
 writers in several threads and processes queue up instead of losing updates.
-The file carries a schema version; a newer or unreadable file is refused with
-a message that names it and says what to do.
+The file carries a schema version: an older file is upgraded in place (the
+``_UPGRADES`` steps), a newer or unreadable one is refused with a message that
+names it and says what to do.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ __all__ = [
     "format_time",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder().decode
 
@@ -79,6 +80,13 @@ _CORE_SCHEMA = (
         applied_at TEXT NOT NULL
     )""",
 )
+
+
+_UPGRADES: dict[int, tuple[str, ...]] = {
+    # a list page reads one scope in seq order straight from the index, not sorting the scope
+    2: ("CREATE INDEX IF NOT EXISTS documents_by_scope ON documents (kind, scope, seq)",),
+}
+"""Schema version → the statements that bring a file from the version before up to it."""
 
 
 class StoreError(CLIClientError):
@@ -365,8 +373,11 @@ class Store:
                         f"reads up to version {SCHEMA_VERSION}: upgrade flow-sdk-local "
                         f"(pip install -U flow-sdk-local), or move the file away to start afresh"
                     )
-                for statement in _CORE_SCHEMA:
+                for statement in _CORE_SCHEMA:  # the version-1 schema
                     tx.execute(statement)
+                for version in range((found or 1) + 1, SCHEMA_VERSION + 1):
+                    for statement in _UPGRADES[version]:
+                        tx.execute(statement)
                 tx.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
