@@ -44,7 +44,8 @@ def serve(count: int) -> None:
         LocalServer,
     )
 
-    platform = LocalPlatform(f"local://bench-{secrets.token_hex(4)}", path=None)
+    # a memory URL: the benchmark never writes into the user's data directory
+    platform = LocalPlatform(f"local://memory-bench-{secrets.token_hex(4)}")
     scope = f"{DEV_ORG_ID}/{DEV_WORKSPACE_ID}/agent"
     with platform.store.transaction() as tx:
         for index in range(count):
