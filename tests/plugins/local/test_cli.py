@@ -84,6 +84,37 @@ def test_browser_login_approved_from_the_command_line(flow_config_dir: Path):
     assert json.loads(out)["authenticated"] is True
 
 
+@pytest.mark.parametrize(("url", "name"), [("local://default", ""), ("local://other", "other")])
+def test_login_on_a_local_platform_shows_the_approve_command(
+    flow_config_dir: Path, url: str, name: str
+):
+    """No browser can open a local:// page: `flow login` says which command approves it."""
+    assert flow("local", "init", *(["--name", name] if name else []))[0] == 0
+    out, err = io.StringIO(), io.StringIO()
+    approved: list[str] = []
+
+    def approve_as_told(_seconds: float) -> None:
+        line = next(x for x in err.getvalue().splitlines() if "flow local approve" in x)
+        command = line.split("`")[1]  # run what the message says, as the user would
+        assert "http" not in line
+        code, _, approve_err = flow(*command.split()[1:], "--json")
+        assert code == 0, approve_err
+        approved.append(command)
+
+    settings = CLISettings(stdout=out, stderr=err, stdin=io.StringIO(), sleep=approve_as_told)
+    assert main(["login", "--platform-url", url], settings=settings) == 0, err.getvalue()
+    [command] = approved
+    assert command.startswith("flow local approve ")
+    assert command.split()[4:] == (["--name", name] if name else [])
+    code, shown, _ = flow("auth", "status", "--json")
+    assert code == 0
+    assert json.loads(shown)["authenticated"] is True
+    code, _, err_no_wait = flow("login", "--platform-url", url, "--no-wait", "--json")
+    assert code == 0
+    assert "Run `flow local approve " in err_no_wait
+    assert "then run: flow login --complete " in err_no_wait
+
+
 def test_denied_login(flow_config_dir: Path):
     code, out, _ = flow("login", "--no-wait", "--json")
     assert code == 0

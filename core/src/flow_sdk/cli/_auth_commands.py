@@ -4,7 +4,9 @@ An API key is read from stdin (``--with-api-key``) or ``FLOW_API_KEY``, never
 from a flag, so it stays out of shell history and process lists. It is
 exchanged once to prove it works, then stored with the token in the
 profile's 0600 credentials file. Without a key, ``flow login`` uses the
-browser login request: it shows a code and a URL and polls at once.
+browser login request: it shows a code and a URL and polls at once. A
+``local://`` platform has no page a browser could open, so there it shows the
+``flow local approve CODE`` command that approves the request instead.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = ["register_auth", "register_login", "register_logout"]
 
 LOGIN_REQUESTS = f"{API_PREFIX}/auth/cli-login-requests"
 MAX_POLL_INTERVAL = 30.0
+LOCAL_SCHEME = "local://"
 
 
 # flow login
@@ -93,19 +96,29 @@ def run_login(args: argparse.Namespace, ctx: CommandContext) -> None:
     request = ctx.client_for(FlowConfig(platform_url=url))._call("POST", LOGIN_REQUESTS)
     if not isinstance(request, dict) or not request.get("id"):
         raise CLIClientError(f"{url} answered the login request with something unexpected")
+    approve = _how_to_approve(url, request)
     if args.no_wait:
         shown = {k: request.get(k) for k in ("id", "user_code", "verification_url", "expires_at")}
         ctx.output.emit(shown)
         ctx.output.message(
-            f"Open {request.get('verification_url')} and enter the code "
-            f"{request.get('user_code')}, then run: flow login --complete {request['id']}"
+            f"{approve[0].upper()}{approve[1:]}, then run: flow login --complete {request['id']}"
         )
         return
-    ctx.output.message(
-        f"To log in, open {request.get('verification_url')} and enter the code "
-        f"{request.get('user_code')}"
-    )
+    ctx.output.message(f"To log in, {approve}")
     _finish_login_request(args, ctx, url, str(request["id"]), first=request)
+
+
+def _how_to_approve(url: str, request: dict[str, Any]) -> str:
+    """The step that approves a login request: a browser page, or a command for local://."""
+    code = request.get("user_code")
+    if url.startswith(LOCAL_SCHEME):
+        name = url[len(LOCAL_SCHEME) :].strip("/")
+        where = "" if name == "default" else f" --name {name}"
+        return (
+            f"run `flow local approve {code}{where}` in another terminal "
+            f"({url} has no login page a browser could open)"
+        )
+    return f"open {request.get('verification_url')} and enter the code {code}"
 
 
 def _finish_login_request(
