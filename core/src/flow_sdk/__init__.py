@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ._models import Component, ComponentVersion, Model, Page
     from ._namespaces import ComponentTypeNamespace, Namespace, ResourceNamespace
     from ._pagination import Paginator
+    from ._polling import Backoff, poll_until
 
 _LAZY = {
     "Component": "._models",
@@ -46,6 +47,8 @@ _LAZY = {
     "Namespace": "._namespaces",
     "ResourceNamespace": "._namespaces",
     "Paginator": "._pagination",
+    "Backoff": "._polling",
+    "poll_until": "._polling",
 }
 
 
@@ -60,6 +63,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DEFAULT_PLATFORM_URL",
+    "Backoff",
     "CLIAuthenticationError",
     "CLIClient",
     "CLIClientError",
@@ -88,5 +92,6 @@ __all__ = [
     "__version__",
     "hookimpl",
     "load_config",
+    "poll_until",
     "resolve_config",
 ]

@@ -327,7 +327,7 @@ def test_wait_for_delivery_times_out_with_a_clear_error(
 
         webhooks = WebhooksNamespace(flow_client, sleep=sleep, clock=lambda: now[0])
         seen: list[Delivery] = []
-        with pytest.raises(CLITimeoutError, match="after 1s") as info:
+        with pytest.raises(CLITimeoutError, match="after 1 s") as info:
             webhooks.test(hook.id, wait=True, timeout_s=1, on_progress=seen.append)
         assert f"flow webhooks deliveries {hook.id}" in (info.value.hint or "")
         assert sleeps[:4] == [0.05, 0.1, 0.2, 0.4]

@@ -24,10 +24,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from flow_sdk import ComponentTypeNamespace, Page, Paginator
+from flow_sdk import Backoff, ComponentTypeNamespace, Page, Paginator, poll_until
 from flow_sdk._urls import path_segment
 
-from ._polling import Backoff, poll_until
 from .models import WorkflowRun, WorkflowValidation
 
 __all__ = ["DEFAULT_WAIT_TIMEOUT_S", "WorkflowsNamespace"]
@@ -41,7 +40,7 @@ class WorkflowsNamespace(ComponentTypeNamespace):
 
     component_type: ClassVar[str] = "workflow"
     #: How ``wait_for_run`` waits between polls (tests swap these for fakes).
-    backoff: ClassVar[Backoff] = Backoff(initial=0.05, factor=1.5, maximum=1.0)
+    backoff: ClassVar[Backoff] = Backoff(initial_s=0.05, factor=1.5, max_s=1.0)
     sleep: staticmethod[[float], None] = staticmethod(time.sleep)
     clock: staticmethod[[], float] = staticmethod(time.monotonic)
 
@@ -88,11 +87,7 @@ class WorkflowsNamespace(ComponentTypeNamespace):
         )
         if not wait:
             return run
-        if on_progress is not None:
-            on_progress(run)
-        if run.finished:
-            return run
-        return self.wait_for_run(workflow_id, run.id, timeout_s=timeout_s, on_progress=on_progress)
+        return self._wait(workflow_id, run.id, timeout_s, on_progress, first=run)
 
     def get_run(self, workflow_id: str, run_id: str) -> WorkflowRun:
         """One run of the workflow, with each step's status, outputs and error."""
@@ -141,7 +136,7 @@ class WorkflowsNamespace(ComponentTypeNamespace):
         ``timeout_s`` seconds (the run goes on on the platform).
         ``on_progress(run)`` is called with the first state and each change.
         """
-        return self._wait(workflow_id, run_id, timeout_s, on_progress, None)
+        return self._wait(workflow_id, run_id, timeout_s, on_progress)
 
     def _wait(
         self,
@@ -149,16 +144,24 @@ class WorkflowsNamespace(ComponentTypeNamespace):
         run_id: str,
         timeout_s: float,
         on_progress: Callable[[WorkflowRun], object] | None,
-        reported: WorkflowRun | None,
+        first: WorkflowRun | None = None,
     ) -> WorkflowRun:
+        """Poll the run; ``first``, the run just started, counts as the first poll."""
+        pending = [first] if first is not None else []
+
+        def fetch() -> WorkflowRun:
+            return pending.pop() if pending else self.get_run(workflow_id, run_id)
+
         return poll_until(
-            lambda: self.get_run(workflow_id, run_id),
+            fetch,
             lambda run: run.finished,
             timeout_s=timeout_s,
+            what=f"run {run_id} of workflow {workflow_id}",
             describe=WorkflowRun.progress_line,
             on_progress=on_progress,
             backoff=self.backoff,
+            hint=f"pass a larger timeout_s=..., or follow it with `flow workflows wait "
+            f"{workflow_id} {run_id}`; the run goes on on the platform",
             sleep=self.sleep,
             clock=self.clock,
-            already_reported=reported,
         )

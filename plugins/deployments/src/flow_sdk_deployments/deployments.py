@@ -12,9 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, NoReturn
 
 import msgspec
-from flow_sdk import CLIClientError, Paginator, ResourceNamespace
+from flow_sdk import CLIClientError, Paginator, ResourceNamespace, poll_until
 
-from ._polling import poll_until
 from .errors import DeploymentFailedError
 from .models import Deployment
 
@@ -160,7 +159,7 @@ class DeploymentsNamespace(ResourceNamespace[Deployment]):
     ) -> Deployment:
         """Poll until the deployment has ``status``; returns it then.
 
-        ``on_progress`` sees the deployment after every poll. Raises
+        ``on_progress`` sees the deployment first and then each change. Raises
         ``DeploymentFailedError`` if it fails first (unless ``status="failed"``)
         and ``CLITimeoutError`` after ``timeout_s`` seconds.
         """
@@ -183,6 +182,7 @@ class DeploymentsNamespace(ResourceNamespace[Deployment]):
             what=f"deployment {deployment_id} to become {status}",
             on_progress=on_progress,
             describe=_describe,
+            hint="pass a larger timeout_s=..., or check its status later with get(...)",
         )
 
     def _maybe_wait(

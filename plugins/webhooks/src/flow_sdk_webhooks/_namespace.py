@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
-from flow_sdk import CLITimeoutError, Page, Paginator, ResourceNamespace
+from flow_sdk import Backoff, Page, Paginator, ResourceNamespace, poll_until
 from flow_sdk._namespaces import body_of
 from flow_sdk._urls import path_segment
 
@@ -16,6 +16,8 @@ from ._models import Delivery, Webhook, WebhookWithSecret
 __all__ = ["WebhooksNamespace"]
 
 Progress = Callable[[Delivery], None]
+#: Deliveries are retried over minutes, so polling backs off further than the default.
+_BACKOFF = Backoff(initial_s=0.05, factor=2.0, max_s=2.0)
 
 
 def _fields(**values: Any) -> dict[str, Any]:
@@ -146,29 +148,19 @@ class WebhooksNamespace(ResourceNamespace[Webhook]):
         """Poll a delivery until it succeeded or gave up; ``CLITimeoutError`` after ``timeout_s``.
 
         Polls with backoff (0.05 s doubling to 2 s); ``on_progress`` gets the
-        delivery each time its status or attempt count changes. A delivery
+        delivery first and then each time it changes (a new status or attempt). A delivery
         that gave up is returned (status ``failed``), not raised.
         """
-        if timeout_s <= 0:
-            raise ValueError("timeout_s must be more than 0")
-        deadline = self._clock() + timeout_s
-        delay = 0.05
-        seen: tuple[str, int] | None = None
-        while True:
-            delivery = self.get_delivery(webhook_id, delivery_id)
-            state = (delivery.status, delivery.attempts)
-            if on_progress is not None and state != seen:
-                on_progress(delivery)
-            seen = state
-            if delivery.done:
-                return delivery
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                raise CLITimeoutError(
-                    f"delivery {delivery_id} is still {delivery.status} after {timeout_s:g}s "
-                    f"({delivery.attempts} attempt(s))",
-                    hint="raise timeout_s, or check the receiver with "
-                    f"`flow webhooks deliveries {webhook_id}`",
-                )
-            self._sleep(min(delay, remaining))
-            delay = min(delay * 2, 2.0)
+        return poll_until(
+            lambda: self.get_delivery(webhook_id, delivery_id),
+            lambda delivery: delivery.done,
+            timeout_s=timeout_s,
+            what=f"delivery {delivery_id}",
+            describe=lambda d: f"{d.status} after {d.attempts} attempt(s)",
+            on_progress=on_progress,
+            backoff=_BACKOFF,
+            hint="raise timeout_s, or check the receiver with "
+            f"`flow webhooks deliveries {webhook_id}`",
+            clock=self._clock,
+            sleep=self._sleep,
+        )
