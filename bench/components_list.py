@@ -24,15 +24,18 @@ import functools
 import json
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 import httpx
 import msgspec
-from flow_sdk import CLIClient, Component, FlowConfig, Page
+from _common import announce_and_serve, served_platform
+from flow_sdk import CLIClient, Component, Page
 
 
 def serve(count: int) -> None:
@@ -41,7 +44,6 @@ def serve(count: int) -> None:
         DEV_ORG_ID,
         DEV_WORKSPACE_ID,
         LocalPlatform,
-        LocalServer,
     )
 
     # a memory URL: the benchmark never writes into the user's data directory
@@ -56,16 +58,7 @@ def serve(count: int) -> None:
                 "spec": {"model": "gpt-x", "temperature": 0.2, "tools": ["search", "math"]},
             }
             tx.insert("component", scope, f"cmp_{index:016x}", data, history=True)
-    server = LocalServer(platform).start()
-    info = {
-        "url": server.url,
-        "api_key": platform.dev_api_key,
-        "org_id": DEV_ORG_ID,
-        "workspace_id": DEV_WORKSPACE_ID,
-    }
-    print(json.dumps(info), flush=True)
-    sys.stdin.read()
-    server.stop()
+    announce_and_serve(platform)
 
 
 def sdk_list(client: CLIClient, page_size: int) -> tuple[int, int]:
@@ -141,28 +134,10 @@ def main() -> None:
         return
 
     print(f"filling a local platform with {args.count:,} agents and serving it on loopback…")
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--count", str(args.count)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        info = json.loads(server.stdout.readline())
-        config = FlowConfig(
-            platform_url=info["url"],
-            api_key=info["api_key"],
-            org_id=info["org_id"],
-            workspace_id=info["workspace_id"],
-        )
-        client = CLIClient(config)
-        token = CLIClient.exchange_api_key(info["url"], info["api_key"])
-        http = httpx.Client(
-            base_url=info["url"], headers={"Authorization": f"Bearer {token}"}, timeout=30
-        )
+    with served_platform(__file__, "--count", str(args.count), timeout_s=30) as served:
+        client, http = served.client, served.http
         path = client._tenant_url("components/agent")
-        print(f"server {info['url']}, {args.rounds} rounds each side, alternating\n")
+        print(f"server {served.url}, {args.rounds} rounds each side, alternating\n")
         for page_size in (50, 500):
             sdk_list(client, page_size)  # warm up both (token exchange, connections)
             raw_list(http, path, page_size)
@@ -192,12 +167,6 @@ def main() -> None:
                 f"  decoding alone, same bytes: msgspec typed {typed * 1000:.1f} ms, "
                 f"json.loads {plain * 1000:.1f} ms, ratio {plain / typed:.2f}x\n"
             )
-        client.close()
-        http.close()
-    finally:
-        if server.stdin is not None:
-            server.stdin.close()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,6 @@ import argparse
 import json
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +38,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parent))
+
 import httpx
+from _common import announce_and_serve, served_platform
 from flow_sdk import CLIClient, FlowConfig
 
 SCHEMA = [
@@ -65,19 +67,10 @@ def rows(count: int) -> Iterator[dict[str, Any]]:
 
 def serve(path: str) -> None:
     """The server process: a platform on a database file, on loopback, until stdin closes."""
-    from flow_sdk_local import DEV_ORG_ID, DEV_WORKSPACE_ID, LocalPlatform, LocalServer
+    from flow_sdk_local import LocalPlatform
 
     platform = LocalPlatform(f"local://bench-{uuid.uuid4().hex[:8]}", path=path)
-    server = LocalServer(platform).start()
-    info = {
-        "url": server.url,
-        "api_key": platform.dev_api_key,
-        "org_id": DEV_ORG_ID,
-        "workspace_id": DEV_WORKSPACE_ID,
-    }
-    print(json.dumps(info), flush=True)
-    sys.stdin.read()
-    server.stop()
+    announce_and_serve(platform)
     platform.close()
 
 
@@ -193,31 +186,8 @@ def in_process(count: int, batch_size: int, rounds: int, directory: Path) -> Non
 
 
 def over_loopback(count: int, batch_size: int, rounds: int, directory: Path) -> None:
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(directory / "loopback.sqlite3")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        info = json.loads(server.stdout.readline())
-        config = FlowConfig(
-            platform_url=info["url"],
-            api_key=info["api_key"],
-            org_id=info["org_id"],
-            workspace_id=info["workspace_id"],
-        )
-        with CLIClient(config) as client:
-            token = CLIClient.exchange_api_key(info["url"], info["api_key"])
-            with httpx.Client(
-                base_url=info["url"], headers={"Authorization": f"Bearer {token}"}, timeout=60
-            ) as http:
-                compare(f"loopback {info['url']}", client, http, count, batch_size, rounds)
-    finally:
-        if server.stdin is not None:
-            server.stdin.close()
-        server.wait(timeout=60)
+    with served_platform(__file__, str(directory / "loopback.sqlite3")) as served:
+        compare(f"loopback {served.url}", served.client, served.http, count, batch_size, rounds)
 
 
 def main() -> None:
