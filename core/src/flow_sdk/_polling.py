@@ -7,6 +7,7 @@ sleep are parameters, so tests check the schedule without waiting for it.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -50,13 +51,12 @@ class Backoff:
         return f"Backoff({fields})"
 
 
-def _steps_to_reach(growth: float, factor: float) -> int:
-    """How many multiplications by ``factor`` (> 1) reach ``growth``."""
-    steps, value = 0, 1.0
-    while value < growth:
-        value *= factor
-        steps += 1
-    return steps
+def _steps_to_reach(growth: float, factor: float) -> float:
+    """How many multiplications by ``factor`` (> 1) reach ``growth``: log, not a loop,
+    since a factor just above 1 would take billions of steps."""
+    if growth <= 1:
+        return 0.0
+    return math.ceil(math.log(growth) / math.log(factor))
 
 
 def poll_until(
