@@ -38,7 +38,7 @@ PLACEHOLDERS = {"local": "flow-sdk-local"}
 """Groups the core answers with "install X" until a plugin provides them."""
 
 CORE_OWNER = "flow-sdk"
-_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class CommandRegistry:
         return Contribution(register, self._plugin, self._distribution)
 
     def _valid_name(self, name: str, who: Contribution, method: str) -> bool:
-        if isinstance(name, str) and _NAME.match(name):
+        if isinstance(name, str) and _NAME.fullmatch(name):
             return True
         self._refuse(
             f"plugin {self._owner_text(who)} called {method} with the invalid group name "

@@ -26,7 +26,7 @@ __all__ = ["PluginNames", "plugin_names", "render_plugin", "write_plugin"]
 
 TEMPLATE_SUFFIX = ".tmpl"
 MAX_NAME_LENGTH = 40
-_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 

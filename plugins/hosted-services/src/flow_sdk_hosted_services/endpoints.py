@@ -31,9 +31,9 @@ __all__ = [
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 MAX_ENDPOINTS = 100
 MAX_HANDLER_TIMEOUT_S = 60.0
-_LITERAL = re.compile(r"^[A-Za-z0-9._~-]+$")
-_PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-_VERSION = re.compile(r"^v([0-9]+)$")
+_LITERAL = re.compile(r"^[A-Za-z0-9._~-]+\Z")
+_PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
+_VERSION = re.compile(r"^v([0-9]+)\Z")
 _RESERVED = "versions"
 
 

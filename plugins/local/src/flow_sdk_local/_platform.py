@@ -47,7 +47,7 @@ DEV_USER_ID = "usr_dev"
 DEV_ORG_ID = "org_dev"
 DEV_WORKSPACE_ID = "ws_dev"
 DEV_EMAIL = "dev@flow.local"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}\Z")
 
 
 class Clock:

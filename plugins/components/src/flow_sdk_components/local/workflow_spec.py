@@ -26,7 +26,7 @@ __all__ = [
 #: Component types a workflow step can run.
 RUNNABLE_TYPES: tuple[str, ...] = ("code_block", "tool", "transform", "validation")
 MAX_STEPS = 100
-_STEP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_STEP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 
 
 @dataclass(frozen=True)
