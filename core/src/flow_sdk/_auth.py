@@ -17,7 +17,7 @@ from datetime import datetime
 import httpx
 import msgspec
 
-from ._errors import CLIAuthenticationError
+from ._errors import CLIAuthenticationError, CLIConnectionError
 from ._redact import REDACTED, redact_text
 from ._transport import connection_hint, decode_error_body
 
@@ -25,6 +25,11 @@ __all__ = ["BearerAuth", "TokenSource", "exchange_api_key_for_token"]
 
 AUTH_TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 AUTH_TIMEOUT = 15.0
+
+
+class KeyExchangeUnreachable(CLIAuthenticationError, CLIConnectionError):
+    """The key exchange got no answer: an authentication failure (as the reference
+    says) whose cause is the connection, so callers and the CLI treat it as one."""
 
 
 class _TokenReply(msgspec.Struct):
@@ -65,7 +70,7 @@ def exchange_api_key_for_token(
         )
     except httpx.HTTPError as exc:
         url = http.build_request("POST", AUTH_TOKEN_PATH).url
-        raise CLIAuthenticationError(
+        raise KeyExchangeUnreachable(
             f"API key exchange failed: {redact_text(str(exc)) or type(exc).__name__}",
             method="POST",
             url=str(url),

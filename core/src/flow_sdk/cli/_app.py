@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
-from .._errors import CLIAuthenticationError, CLIClientError
+from .._errors import CLIAuthenticationError, CLIClientError, CLIConnectionError
 from .._plugins import PluginHost, load_plugins, resolve_factory
 from .._redact import redact_text
 from .._version import __version__
@@ -236,7 +236,10 @@ class FlowApp:
 
 
 def exit_code_for(exc: BaseException) -> int:
-    """4 for missing or refused credentials, 1 for any other error."""
+    """4 for missing or refused credentials, 1 for any other error (a platform
+    that cannot be reached is 1 even while logging in)."""
+    if isinstance(exc, CLIConnectionError):
+        return EXIT_ERROR
     return EXIT_AUTH if isinstance(exc, CLIAuthenticationError) else EXIT_ERROR
 
 
