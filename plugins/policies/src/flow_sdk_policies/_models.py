@@ -32,7 +32,7 @@ Pattern = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=256,
-        pattern=r"^\S+$",
+        pattern=r"^\S+(?![\s\S])",  # not $: Python's $ also matches before a final newline
         description="a string where `*` matches any run of characters; no whitespace",
     ),
 ]

@@ -31,7 +31,7 @@ EventPattern = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=100,
-        pattern=r"^(\*|[a-z][a-z0-9_]*\.(\*|[a-z][a-z0-9_]*))$",
+        pattern=r"^(\*|[a-z][a-z0-9_]*\.(\*|[a-z][a-z0-9_]*))(?![\s\S])",  # not $: see policies
         description="an event type such as `dataset.created`, `dataset.*`, or `*`",
     ),
 ]
