@@ -44,3 +44,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _session_dir:
         shutil.rmtree(_session_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (``@pytest.mark.anyio``) run on asyncio, the loop the SDK targets."""
+    return "asyncio"

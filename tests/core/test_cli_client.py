@@ -52,7 +52,7 @@ def test_construction_keeps_config_and_does_no_io(make_client: MakeClient) -> No
     client, transport = make_client()
     assert isinstance(client.config, FlowConfig)
     assert transport.requests == []
-    assert isinstance(client._safe, SafeClient)
+    assert isinstance(client._client, SafeClient)
     assert _SafeSyncClient is SafeClient
     assert str(client._http.base_url) == PLATFORM
     assert client._http.timeout.read == 30.0

@@ -96,7 +96,7 @@ def _port(response: httpx.Response) -> int:
 
 
 def _me(client: CLIClient) -> httpx.Response:
-    return client._safe.request("GET", "/api/v1/auth/me")
+    return client._client.request("GET", "/api/v1/auth/me")
 
 
 def _in_child(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -127,10 +127,10 @@ def _in_child(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 def test_after_fork_the_child_opens_its_own_connections(flow_client: CLIClient) -> None:
     parent_port = _port(_me(flow_client))
     assert _port(_me(flow_client)) == parent_port  # the pool keeps the connection
-    parent_pool = id(flow_client._safe.http)
+    parent_pool = id(flow_client._client.http)
 
     def child() -> dict[str, Any]:
-        rebuilt = id(flow_client._safe.http) != parent_pool
+        rebuilt = id(flow_client._client.http) != parent_pool
         ports = [_port(_me(flow_client)) for _ in range(3)]
         agent = flow_client.agents.create(name="made by the child")
         return {"rebuilt": rebuilt, "ports": ports, "agent": agent.id}

@@ -1,4 +1,4 @@
-"""The Flow platform SDK: ``CLIClient`` and its configuration.
+"""The Flow platform SDK: ``CLIClient``, ``AsyncCLIClient`` and their configuration.
 
 Importing this package imports no plugin; namespaces such as
 ``client.agents`` come from plugin distributions and load on first use.
@@ -29,16 +29,22 @@ from ._plugins import PluginInfo
 from ._retry import RetryPolicy
 from ._specs import ComponentTypeSpec, NamespaceSpec
 from ._version import __version__
-from .cli_client import CLIClient
+from .cli_client import AsyncCLIClient, CLIClient
 from .hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from ._endpoints import Async, Sync
     from ._models import Component, ComponentVersion, Model, Page
     from ._namespaces import ComponentTypeNamespace, Namespace, ResourceNamespace
-    from ._pagination import Paginator
+    from ._pagination import AsyncPaginator, Paginator
     from ._polling import Backoff, poll_until
+    from ._runners import RawResponse
 
 _LAZY = {
+    "Async": "._endpoints",
+    "Sync": "._endpoints",
+    "AsyncPaginator": "._pagination",
+    "RawResponse": "._runners",
     "Component": "._models",
     "ComponentVersion": "._models",
     "Model": "._models",
@@ -63,6 +69,9 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DEFAULT_PLATFORM_URL",
+    "Async",
+    "AsyncCLIClient",
+    "AsyncPaginator",
     "Backoff",
     "CLIAuthenticationError",
     "CLIClient",
@@ -87,8 +96,10 @@ __all__ = [
     "Paginator",
     "PluginError",
     "PluginInfo",
+    "RawResponse",
     "ResourceNamespace",
     "RetryPolicy",
+    "Sync",
     "__version__",
     "hookimpl",
     "load_config",

@@ -8,20 +8,26 @@ token.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from datetime import datetime
 
 import httpx
 import msgspec
 
 from ._errors import CLIAuthenticationError, CLIConnectionError
-from ._redact import REDACTED, redact_text
-from ._transport import connection_hint, decode_error_body
+from ._redact import REDACTED
+from ._transport import error_from_response, transport_error
 
-__all__ = ["BearerAuth", "TokenSource", "exchange_api_key_for_token"]
+__all__ = [
+    "BearerAuth",
+    "TokenSource",
+    "async_exchange_api_key_for_token",
+    "exchange_api_key_for_token",
+]
 
 AUTH_TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 AUTH_TIMEOUT = 15.0
@@ -58,43 +64,61 @@ def _parse_time(value: str | None) -> float | None:
         return None
 
 
+def _exchange_request(
+    http: httpx.Client | httpx.AsyncClient, api_key: str, ttl: int
+) -> httpx.Request:
+    return http.build_request(
+        "POST",
+        AUTH_TOKEN_PATH,
+        json={"api_key": api_key, "ttl_minutes": ttl},
+        timeout=AUTH_TIMEOUT,
+    )
+
+
+def _exchange_outcome(
+    request: httpx.Request, outcome: httpx.Response | httpx.HTTPError
+) -> tuple[str, float | None]:
+    """The token and its expiry from the exchange's answer, or the reference's error."""
+    what = "API key exchange failed"
+    if isinstance(outcome, httpx.HTTPError):
+        raise transport_error(outcome, request, what=what, cls=KeyExchangeUnreachable) from None
+    if outcome.status_code != 200:
+        raise error_from_response(
+            outcome,
+            what=what,
+            cls=CLIAuthenticationError,
+            hint="check the API key (it starts with fl_); create a new one if it was revoked",
+        )
+    try:
+        reply = msgspec.json.decode(outcome.content, type=_TokenReply)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise CLIAuthenticationError(f"{what}: unreadable reply ({exc})") from None
+    expiry = _parse_time(reply.expires_at) or _jwt_expiry(reply.access_token)
+    return reply.access_token, expiry
+
+
 def exchange_api_key_for_token(
     http: httpx.Client, api_key: str, ttl_minutes: int = 60
 ) -> tuple[str, float | None]:
     """POST the key to ``/api/v1/auth/token``; return the token and its expiry (epoch)."""
+    request = _exchange_request(http, api_key, ttl_minutes)
     try:
-        response = http.post(
-            AUTH_TOKEN_PATH,
-            json={"api_key": api_key, "ttl_minutes": ttl_minutes},
-            timeout=AUTH_TIMEOUT,
-        )
+        outcome: httpx.Response | httpx.HTTPError = http.send(request)
     except httpx.HTTPError as exc:
-        url = http.build_request("POST", AUTH_TOKEN_PATH).url
-        raise KeyExchangeUnreachable(
-            f"API key exchange failed: {redact_text(str(exc)) or type(exc).__name__}",
-            method="POST",
-            url=str(url),
-            hint=connection_hint(exc, url),
-        ) from None
-    if response.status_code != 200:
-        detail, code, text = decode_error_body(response.content)
-        shown = detail if isinstance(detail, str) else text
-        raise CLIAuthenticationError(
-            f"API key exchange failed ({response.status_code}): {shown}",
-            status_code=response.status_code,
-            detail=detail,
-            code=code,
-            request_id=response.headers.get("x-request-id"),
-            method="POST",
-            url=str(response.request.url),
-            hint="check the API key (it starts with fl_); create a new one if it was revoked",
-        )
+        outcome = exc
+    return _exchange_outcome(request, outcome)
+
+
+async def async_exchange_api_key_for_token(
+    http: httpx.AsyncClient, api_key: str, ttl_minutes: int = 60
+) -> tuple[str, float | None]:
+    """``exchange_api_key_for_token`` over an ``httpx.AsyncClient``."""
+    request = _exchange_request(http, api_key, ttl_minutes)
     try:
-        reply = msgspec.json.decode(response.content, type=_TokenReply)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise CLIAuthenticationError(f"API key exchange failed: unreadable reply ({exc})") from None
-    expiry = _parse_time(reply.expires_at) or _jwt_expiry(reply.access_token)
-    return reply.access_token, expiry
+        outcome: httpx.Response | httpx.HTTPError = await http.send(request)
+    except httpx.HTTPError as exc:
+        outcome = exc
+    return _exchange_outcome(request, outcome)
 
 
 class TokenSource:
@@ -103,8 +127,9 @@ class TokenSource:
     def __init__(
         self,
         api_key: str,
-        exchange: Callable[[str, int], tuple[str, float | None]],
+        exchange: Callable[[str, int], tuple[str, float | None]] | None,
         *,
+        async_exchange: Callable[[str, int], Awaitable[tuple[str, float | None]]] | None = None,
         ttl_minutes: int = 60,
         refresh_margin: float = 60.0,
         clock: Callable[[], float] = time.time,
@@ -112,6 +137,8 @@ class TokenSource:
     ) -> None:
         self._api_key = api_key
         self._exchange = exchange
+        self._async_exchange = async_exchange
+        self._async_lock: asyncio.Lock | None = None
         self._ttl_minutes = ttl_minutes
         self._margin = refresh_margin
         self._clock = clock
@@ -150,9 +177,44 @@ class TokenSource:
             return self._token
 
     def _renew(self) -> None:
-        token, expires_at = self._exchange(self._api_key, self._ttl_minutes)
+        if self._exchange is None:
+            raise RuntimeError("this TokenSource exchanges keys asynchronously: use atoken()")
+        self._store(*self._exchange(self._api_key, self._ttl_minutes))
+
+    def _store(self, token: str, expires_at: float | None) -> None:
         self._token, self._expires_at = token, expires_at
         self.exchanges += 1
+
+    # the same, for an event loop: one exchange at a time per loop, never blocking it
+
+    def _alock(self) -> asyncio.Lock:
+        if self._async_lock is None:
+            self._async_lock = asyncio.Lock()
+        return self._async_lock
+
+    async def _arenew(self) -> None:
+        if self._async_exchange is None:
+            raise RuntimeError("this TokenSource exchanges keys synchronously: use token()")
+        self._store(*await self._async_exchange(self._api_key, self._ttl_minutes))
+
+    async def atoken(self) -> str:
+        """``token()`` for an event loop."""
+        token = self._token
+        if token is not None and self._fresh():
+            return token
+        async with self._alock():
+            if not self._fresh():
+                await self._arenew()
+            assert self._token is not None
+            return self._token
+
+    async def arefresh(self, stale: str) -> str:
+        """``refresh()`` for an event loop."""
+        async with self._alock():
+            if self._token == stale or self._token is None:
+                await self._arenew()
+            assert self._token is not None
+            return self._token
 
 
 class BearerAuth(httpx.Auth):
@@ -171,5 +233,17 @@ class BearerAuth(httpx.Auth):
         response = yield request
         if response.status_code == 401:
             fresh = self._source.refresh(token)
+            request.headers["Authorization"] = f"Bearer {fresh}"
+            yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """``auth_flow`` with the token exchanged by ``await``, never blocking the loop."""
+        token = await self._source.atoken()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401:
+            fresh = await self._source.arefresh(token)
             request.headers["Authorization"] = f"Bearer {fresh}"
             yield request

@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 import pluggy
@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "flow_sdk.plugins"
+R = TypeVar("R")
 logger = logging.getLogger("flow_sdk")
 
 
@@ -124,34 +125,62 @@ class PluginHost:
         """Register one imported plugin module and collect what it provides."""
         try:
             self.pm.register(module, name=info.name)
-            namespace_lists = _call_one(self.pm, module, "flow_sdk_namespaces")
-            type_lists = _call_one(self.pm, module, "flow_sdk_component_types")
+            namespace_specs = self._ask(module, "flow_sdk_namespaces", NamespaceSpec, info)
+            type_specs = self._ask(module, "flow_sdk_component_types", ComponentTypeSpec, info)
         except Exception as exc:
             if self.pm.is_registered(module):
                 self.pm.unregister(module)
             self._fail(info, f"its hooks failed: {exc!r}", strict=strict)
             return
         provided: list[_Provided] = []
-        for spec in namespace_lists or ():
-            if isinstance(spec, NamespaceSpec):
-                provided.append(_Provided(spec.name, spec.factory, info, summary=spec.summary))
-        for ctype in type_lists or ():
-            if isinstance(ctype, ComponentTypeSpec):
-                provided.append(
-                    _Provided(
-                        ctype.attribute,
-                        ctype.factory or _component_namespace_factory(ctype.type),
-                        info,
-                        component_type=ctype.type,
-                        summary=ctype.summary,
-                    )
+        for spec in namespace_specs:
+            provided.append(_Provided(spec.name, spec.factory, info, summary=spec.summary))
+        for ctype in type_specs:
+            provided.append(
+                _Provided(
+                    ctype.attribute,
+                    ctype.factory or _component_namespace_factory(ctype.type),
+                    info,
+                    component_type=ctype.type,
+                    summary=ctype.summary,
                 )
-                self.component_types.setdefault(ctype.type, ctype)
-                info.component_types += (ctype.type,)
+            )
+            self.component_types.setdefault(ctype.type, ctype)
+            info.component_types += (ctype.type,)
         for item in provided:
             self._claim(item, strict=strict)
         info.status = "loaded"
         self.infos.append(info)
+
+    def _ask(self, module: object, hook_name: str, record: type[R], info: PluginInfo) -> list[R]:
+        """Call ``hook_name`` through pluggy on this one plugin; check what it returns.
+
+        Called through pluggy, so ``specname``, ``tryfirst``/``trylast`` and
+        wrappers work; a result of the wrong shape is a ``PluginError`` naming
+        the plugin and the hook, never silently dropped.
+        """
+        others = [p for p in self.pm.get_plugins() if p is not module]
+        answers = self.pm.subset_hook_caller(hook_name, remove_plugins=others)()
+        owner = info.distribution or info.name
+        found: list[R] = []
+        for answer in answers:
+            if answer is None:
+                continue
+            if isinstance(answer, str | bytes) or not isinstance(answer, Iterable):
+                raise PluginError(
+                    f"plugin {info.name!r} from {owner}: hook {hook_name} returned "
+                    f"{type(answer).__name__}, not a list of {record.__name__}",
+                    hint=f"return a list of flow_sdk.plugin.{record.__name__} from {hook_name}",
+                )
+            for item in answer:
+                if not isinstance(item, record):
+                    raise PluginError(
+                        f"plugin {info.name!r} from {owner}: hook {hook_name} returned "
+                        f"{item!r}, not a {record.__name__}",
+                        hint=f"return flow_sdk.plugin.{record.__name__} records from {hook_name}",
+                    )
+                found.append(item)
+        return found
 
     def _claim(self, item: _Provided, *, strict: bool) -> None:
         owner = item.plugin.distribution or item.plugin.name
@@ -201,6 +230,17 @@ class PluginHost:
         """The first transport a plugin offers for ``platform_url``, or None."""
         return self.pm.hook.flow_sdk_transport(platform_url=platform_url, plugin_manager=self.pm)
 
+    def async_transport_for(self, platform_url: str) -> Any:
+        """The first async transport a plugin offers for ``platform_url``, or the default."""
+        found = self.pm.hook.flow_sdk_async_transport(
+            platform_url=platform_url, plugin_manager=self.pm
+        )
+        if found is not None:
+            return found
+        from ._async_transport import default_async_transport
+
+        return default_async_transport(platform_url)
+
     def error_for(self, name: str) -> PluginError | None:
         """The error to raise for a namespace that a plugin meant to provide but cannot."""
         if name in self.broken_namespaces:
@@ -216,15 +256,6 @@ class PluginHost:
                     hint=f"reinstall {dist}: pip install --force-reinstall {dist}",
                 )
         return None
-
-
-def _call_one(pm: pluggy.PluginManager, module: object, hook_name: str) -> list[Any] | None:
-    """Call ``hook_name`` on one plugin only (the others answer for themselves)."""
-    impl = getattr(module, hook_name, None)
-    if impl is None or not callable(impl):
-        return None
-    result = impl()
-    return list(result) if result is not None else None
 
 
 def _component_namespace_factory(component_type: str) -> Callable[..., Any]:

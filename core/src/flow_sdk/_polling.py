@@ -13,8 +13,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ._errors import CLITimeoutError
+from ._steps import Sleep, Steps
 
-__all__ = ["Backoff", "poll_until"]
+__all__ = ["Backoff", "poll", "poll_until"]
 
 T = TypeVar("T")
 
@@ -59,8 +60,8 @@ def _steps_to_reach(growth: float, factor: float) -> float:
     return math.ceil(math.log(growth) / math.log(factor))
 
 
-def poll_until(
-    fetch: Callable[[], T],
+def poll(
+    fetch: Callable[[], Steps[T]],
     done: Callable[[T], bool],
     *,
     timeout_s: float,
@@ -70,10 +71,11 @@ def poll_until(
     backoff: Backoff | None = None,
     hint: str | None = None,
     clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-) -> T:
-    """Call ``fetch`` until ``done`` accepts its result; return that result.
+) -> Steps[T]:
+    """Run ``fetch`` (steps) until ``done`` accepts its result; return that result.
 
+    The one polling loop: written as steps, so ``CLIClient`` waits with
+    ``time.sleep`` and ``AsyncCLIClient`` with ``asyncio.sleep``.
     ``on_progress`` sees the first result and then each one that differs
     from the result before it (a progress line changes only when something
     happened). ``done`` may raise to stop early (a deployment that failed).
@@ -89,7 +91,7 @@ def poll_until(
     previous: object = _NOTHING
     attempt = 0
     while True:
-        result = fetch()
+        result = yield from fetch()
         if on_progress is not None and (previous is _NOTHING or result != previous):
             on_progress(result)
         previous = result
@@ -101,8 +103,48 @@ def poll_until(
                 f"gave up waiting after {timeout_s:g} s for {what}; last seen: {describe(result)}",
                 hint=hint or _DEFAULT_HINT,
             )
-        sleep(min(backoff.delay(attempt), remaining))
+        yield Sleep(min(backoff.delay(attempt), remaining))
         attempt += 1
+
+
+def poll_until(
+    fetch: Callable[[], T],
+    done: Callable[[T], bool],
+    *,
+    timeout_s: float,
+    what: str,
+    describe: Callable[[T], str] = repr,
+    on_progress: Callable[[T], object] | None = None,
+    backoff: Backoff | None = None,
+    hint: str | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """``poll`` for a plain function ``fetch``, sleeping with ``sleep``."""
+
+    def fetch_steps() -> Steps[T]:
+        return fetch()
+        yield  # a generator with no step of its own
+
+    steps = poll(
+        fetch_steps,
+        done,
+        timeout_s=timeout_s,
+        what=what,
+        describe=describe,
+        on_progress=on_progress,
+        backoff=backoff,
+        hint=hint,
+        clock=clock,
+    )
+    try:
+        step = next(steps)
+        while True:
+            assert isinstance(step, Sleep)
+            sleep(step.seconds)
+            step = steps.send(None)
+    except StopIteration as finished:
+        return finished.value  # type: ignore[no-any-return]
 
 
 _NOTHING = object()

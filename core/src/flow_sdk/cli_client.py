@@ -1,21 +1,30 @@
-"""``CLIClient``: the reference interface, on the plugin-ready core.
+"""``CLIClient`` (the reference interface) and its async twin ``AsyncCLIClient``.
 
-The public surface matches the reference exactly (shared/docs/INTERFACE.md);
-everything else (retries, auth refresh, plugins) is added around it without
-changing a name, a URL, a body or an error message.
+The public surface of ``CLIClient`` matches the reference exactly (see
+docs/INTERFACE.md); everything else (retries, auth refresh, plugins) is added
+around it without changing a name, a URL, a body or an error message.
+``AsyncCLIClient`` has the same methods and namespaces, each awaitable; both
+run the very same namespace code (``_endpoints.py``).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._auth import BearerAuth, TokenSource, exchange_api_key_for_token
-from ._catalog import distribution_for
+from ._auth import (
+    BearerAuth,
+    TokenSource,
+    async_exchange_api_key_for_token,
+    exchange_api_key_for_token,
+)
+from ._client_base import ClientBase
 from ._config import FlowConfig
+from ._endpoints import Async, Sync
 from ._errors import (
     CLIAuthenticationError,
     CLIClientError,
@@ -28,21 +37,47 @@ from ._errors import (
     CLITimeoutError,
     CLIValidationError,
     PluginError,
-    error_class_for_status,
 )
-from ._plugins import PluginHost, PluginInfo, load_plugins, resolve_factory
-from ._redact import redact_text
+from ._plugins import PluginHost, load_plugins
 from ._retry import RetryBudget, RetryPolicy
+from ._runners import AsyncRunner, SyncRunner
 from ._transport import (
+    USER_AGENT,
+    AsyncSafeClient,
     SafeClient,
     build_http_client,
-    decode_error_body,
     decode_json,
     error_from_response,
+    transport_error,
 )
-from ._urls import API_PREFIX, org_path, path_segment, tenant_path
+from ._urls import API_PREFIX
+
+if TYPE_CHECKING:
+    # The namespaces every first-party plugin adds, so a type checker knows their
+    # exact classes. A plugin that is not installed reads as Any to it; at run time
+    # its attribute raises AttributeError naming the distribution to install.
+    from flow_sdk_components.code_blocks import CodeBlocksNamespace
+    from flow_sdk_components.tools import ToolsNamespace
+    from flow_sdk_components.workflows import WorkflowsNamespace
+    from flow_sdk_connectors.namespaces import ConnectorInstancesNamespace, ConnectorsNamespace
+    from flow_sdk_datasets.namespace import DatasetsNamespace
+    from flow_sdk_deployments.backups import ComponentBackupsNamespace
+    from flow_sdk_deployments.deployments import (
+        ComponentDeploymentsNamespace,
+        WorkflowDeploymentsNamespace,
+    )
+    from flow_sdk_deployments.rings import RingsNamespace
+    from flow_sdk_experiments import ExperimentsNamespace
+    from flow_sdk_hosted_services.services import HostedServicesNamespace
+    from flow_sdk_mcp_servers import McpServersNamespace
+    from flow_sdk_policies import PoliciesNamespace
+    from flow_sdk_solutions.namespace import SolutionsNamespace
+    from flow_sdk_webhooks import WebhooksNamespace
+
+    from ._namespaces import ComponentTypeNamespace
 
 __all__ = [
+    "AsyncCLIClient",
     "CLIAuthenticationError",
     "CLIClient",
     "CLIClientError",
@@ -78,50 +113,18 @@ class _StaticBearer(httpx.Auth):
         yield request
 
 
-def _static_http(platform_url: str, plugins: PluginHost | None = None) -> httpx.Client:
-    host = plugins or load_plugins(reserved=_reserved_names())
-    return build_http_client(
-        platform_url.rstrip("/"),
-        timeout=STATIC_TIMEOUT,
-        transport=host.transport_for(platform_url.rstrip("/")),
-    )
+# The static calls, free of I/O: a request, and what its outcome means.
+
+_LOGIN = "CLI login request failed"
+_VALIDATE = "Token validation failed"
 
 
-def _detail(response: httpx.Response) -> str:
-    detail, _code, text = decode_error_body(response.content)
-    return detail if isinstance(detail, str) else (redact_text(text) or "no detail")
+def _static_host(plugins: PluginHost | None) -> PluginHost:
+    return plugins or load_plugins(reserved=_reserved_names())
 
 
-def _static_failure(exc: httpx.HTTPError, request: httpx.Request, what: str) -> CLIClientError:
-    """``<what>: <cause>`` for a static call that never got a response."""
-    cls = CLITimeoutError if isinstance(exc, httpx.TimeoutException) else CLIConnectionError
-    return cls(
-        f"{what}: {redact_text(str(exc)) or type(exc).__name__}",
-        method=request.method,
-        url=str(request.url),
-        hint="check the platform URL and your network",
-    )
-
-
-def _static_error(
-    cls: type[CLIClientError], message: str, response: httpx.Response, hint: str | None = None
-) -> CLIClientError:
-    """An error for a static call's non-success response, with every field kept."""
-    detail, code, _text = decode_error_body(response.content)
-    return cls(
-        message,
-        status_code=response.status_code,
-        detail=detail,
-        code=code,
-        request_id=response.headers.get("x-request-id"),
-        method=response.request.method,
-        url=str(response.request.url),
-        hint=hint,
-    )
-
-
-def _static_json(response: httpx.Response, what: str) -> dict[str, Any]:
-    """The JSON body of a static call's success; a ``CLIClientError`` when unreadable."""
+def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+    """The JSON object of a static call's success; a ``CLIClientError`` when unreadable."""
     try:
         result = decode_json(response)
     except CLIClientError as exc:
@@ -145,7 +148,86 @@ def _static_json(response: httpx.Response, what: str) -> dict[str, Any]:
     return result
 
 
-class CLIClient:
+def _static_outcome(
+    request: httpx.Request, outcome: httpx.Response | httpx.HTTPError, what: str
+) -> dict[str, Any]:
+    """The reference's result or error for a static call's outcome."""
+    if isinstance(outcome, httpx.HTTPError):
+        raise transport_error(outcome, request, what=what) from None
+    if outcome.status_code == 401 and "authorization" in request.headers:
+        # A refused token, as the reference words it: no status in the message.
+        raise error_from_response(
+            outcome,
+            what=what,
+            cls=CLIAuthenticationError,
+            with_status=False,
+            hint="run `flow login` to get a new token",
+        )
+    if not outcome.is_success:
+        raise error_from_response(outcome, what=what)
+    return _json_object(outcome, what)
+
+
+def _login_request(http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+    return http.build_request("POST", f"{API_PREFIX}/auth/cli-login-requests")
+
+
+def _me_request(http: httpx.Client | httpx.AsyncClient, access_token: str) -> httpx.Request:
+    headers = {"Authorization": f"Bearer {access_token}"}
+    return http.build_request("GET", f"{API_PREFIX}/auth/me", headers=headers)
+
+
+def _static_http(platform_url: str, plugins: PluginHost | None = None) -> httpx.Client:
+    url = platform_url.rstrip("/")
+    host = _static_host(plugins)
+    return build_http_client(url, timeout=STATIC_TIMEOUT, transport=host.transport_for(url))
+
+
+def _async_static_http(platform_url: str) -> httpx.AsyncClient:
+    url = platform_url.rstrip("/")
+    host = _static_host(None)
+    return build_async_http_client(
+        url, timeout=STATIC_TIMEOUT, transport=host.async_transport_for(url)
+    )
+
+
+def _send_static(http: httpx.Client, request: httpx.Request, what: str) -> dict[str, Any]:
+    try:
+        outcome: httpx.Response | httpx.HTTPError = http.send(request)
+    except httpx.HTTPError as exc:
+        outcome = exc
+    return _static_outcome(request, outcome, what)
+
+
+async def _asend_static(
+    http: httpx.AsyncClient, request: httpx.Request, what: str
+) -> dict[str, Any]:
+    try:
+        outcome: httpx.Response | httpx.HTTPError = await http.send(request)
+    except httpx.HTTPError as exc:
+        outcome = exc
+    return _static_outcome(request, outcome, what)
+
+
+def build_async_http_client(
+    base_url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30.0,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` with the SDK's defaults; ``transport`` from the plugins."""
+    merged = {"User-Agent": USER_AGENT, **(headers or {})}
+    return httpx.AsyncClient(
+        base_url=base_url, headers=merged, timeout=timeout, transport=transport
+    )
+
+
+def _bearer_headers(config: FlowConfig) -> dict[str, str] | None:
+    return {"Authorization": f"Bearer {config.access_token}"} if config.access_token else None
+
+
+class CLIClient(ClientBase[Sync]):
     """A synchronous client for the Flow platform, backed by a ``FlowConfig``.
 
     Namespaces (``client.agents``, ``client.datasets``, …) come from installed
@@ -166,6 +248,32 @@ class CLIClient:
     connections (an ``http_client`` you passed in is closed too).
     """
 
+    if TYPE_CHECKING:
+        agents: ComponentTypeNamespace[Sync]
+        models: ComponentTypeNamespace[Sync]
+        tools: ToolsNamespace[Sync]
+        prompts: ComponentTypeNamespace[Sync]
+        code_blocks: CodeBlocksNamespace[Sync]
+        workflows: WorkflowsNamespace[Sync]
+        transforms: ComponentTypeNamespace[Sync]
+        validations: ComponentTypeNamespace[Sync]
+        schemas: ComponentTypeNamespace[Sync]
+        states: ComponentTypeNamespace[Sync]
+        observability: ComponentTypeNamespace[Sync]
+        solutions: SolutionsNamespace[Sync]
+        connectors: ConnectorsNamespace[Sync]
+        connector_instances: ConnectorInstancesNamespace[Sync]
+        datasets: DatasetsNamespace[Sync]
+        component_deployments: ComponentDeploymentsNamespace[Sync]
+        workflow_deployments: WorkflowDeploymentsNamespace[Sync]
+        rings: RingsNamespace[Sync]
+        component_backups: ComponentBackupsNamespace[Sync]
+        hosted_services: HostedServicesNamespace[Sync]
+        policies: PoliciesNamespace[Sync]
+        webhooks: WebhooksNamespace[Sync]
+        mcp_servers: McpServersNamespace[Sync]
+        experiments: ExperimentsNamespace[Sync]
+
     def __init__(
         self,
         config: FlowConfig,
@@ -180,41 +288,34 @@ class CLIClient:
         rng: random.Random | None = None,
     ) -> None:
         self.config = config
-        self._plugin_host = load_plugins(
-            plugins, disable_plugins, strict=strict_plugins, reserved=_reserved_names()
+        self._init_plugins(
+            load_plugins(
+                plugins, disable_plugins, strict=strict_plugins, reserved=_reserved_names()
+            )
         )
-        self._namespaces: dict[str, Any] = {}
+        rebuild: Callable[[], httpx.Client] | None = None
         if http_client is None:
-            if transport is None:
-                transport = self._plugin_host.transport_for(config.platform_url)
-            chosen_transport = transport
+            chosen = transport or self._plugin_host.transport_for(config.platform_url)
 
-            def build() -> httpx.Client:
-                headers = (
-                    {"Authorization": f"Bearer {config.access_token}"}
-                    if config.access_token
-                    else None
-                )
+            def rebuild() -> httpx.Client:
                 return build_http_client(
                     config.platform_url,
-                    headers=headers,
+                    headers=_bearer_headers(config),
                     timeout=config.timeout,
-                    transport=chosen_transport,
+                    transport=chosen,
                 )
 
-            self._http = build()
-            rebuild: Callable[[], httpx.Client] | None = build
+            self._http = rebuild()
         else:
             if not str(http_client.base_url).strip("/"):
                 http_client.base_url = httpx.URL(config.platform_url)
             self._http = http_client
-            rebuild = None
         auth: httpx.Auth | None = None
         if config.api_key:
             self._token_source: TokenSource | None = TokenSource(
                 config.api_key,
-                lambda key, ttl: self._safe.retry_call(
-                    lambda: exchange_api_key_for_token(self._safe.http, key, ttl)
+                lambda key, ttl: self._client.retry_call(
+                    lambda: exchange_api_key_for_token(self._client.http, key, ttl)
                 ),
                 initial_token=config.access_token,
             )
@@ -223,28 +324,23 @@ class CLIClient:
             self._token_source = None
             if http_client is not None and config.access_token:
                 auth = _StaticBearer(config.access_token)
-        self._safe = _SafeSyncClient(
+        self._client = _SafeSyncClient(
             self._http,
             retry=retry or RetryPolicy(max_retries=config.max_retries),
             auth=auth,
             rebuild=rebuild,
-            sleep=sleep or __import__("time").sleep,
+            sleep=sleep or time.sleep,
             rng=rng,
             budget=RetryBudget(),
         )
+        self._runner = SyncRunner(self._client, sleep or time.sleep)
         self._plugin_host.pm.hook.flow_sdk_client_created(client=self)
-
-    def __repr__(self) -> str:
-        return (
-            f"CLIClient(platform_url={self.config.platform_url!r}, "
-            f"org_id={self.config.org_id!r}, workspace_id={self.config.workspace_id!r})"
-        )
 
     # lifecycle
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._safe.close()
+        self._client.close()
 
     def __enter__(self) -> CLIClient:
         return self
@@ -252,92 +348,16 @@ class CLIClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # plugins and namespaces
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        namespaces = self.__dict__.get("_namespaces")
-        host: PluginHost | None = self.__dict__.get("_plugin_host")
-        if namespaces is None or host is None:
-            raise AttributeError(name)
-        if name in namespaces:
-            return namespaces[name]
-        provided = host.namespaces.get(name)
-        if provided is not None:
-            try:
-                factory = resolve_factory(provided.factory)
-            except Exception as exc:
-                owner = provided.plugin.distribution or provided.plugin.name
-                raise PluginError(
-                    f"namespace {name!r} from {owner} failed to import: {exc!r}",
-                    hint=f"reinstall {owner}",
-                ) from exc
-            # Two threads may build it at once; both get the one stored first.
-            return namespaces.setdefault(name, factory(self))
-        error = host.error_for(name)
-        if error is not None:
-            raise error
-        dist = distribution_for(name)
-        if dist is not None:
-            raise AttributeError(
-                f"client.{name} is provided by the plugin distribution {dist}, which is not "
-                f"installed or not enabled: pip install {dist}"
-            )
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def __dir__(self) -> list[str]:
-        names = set(super().__dir__())
-        names.update(self._plugin_host.namespaces)
-        return sorted(names)
-
-    def plugins(self) -> list[PluginInfo]:
-        """Every plugin found: name, distribution, version, namespaces and status."""
-        return list(self._plugin_host.infos)
-
-    @property
-    def plugin_errors(self) -> list[PluginError]:
-        """Plugins that failed to load or collided, as errors (empty when all is well)."""
-        return list(self._plugin_host.errors)
-
-    @property
-    def component_types(self) -> dict[str, str]:
-        """Every registered component type → its client attribute."""
-        return {t: spec.attribute for t, spec in self._plugin_host.component_types.items()}
-
-    # URLs
-
-    def _require(self, field: str) -> str:
-        value = getattr(self.config, field)
-        if not value:
-            command = "flow workspaces use ID" if field == "workspace_id" else "flow orgs list"
-            raise CLIClientError(
-                f"no {field} is configured",
-                hint=f"set FLOW_{field.upper()} or pass {field}=... to FlowConfig "
-                f"(`{command}` helps you pick one)",
-            )
-        return str(value)
-
-    def _tenant_url(self, path: str) -> str:
-        """``/api/v1/orgs/{org_id}/workspaces/{workspace_id}/{path}``; ids encoded."""
-        return tenant_path(self._require("org_id"), self._require("workspace_id"), path)
-
-    def _org_url(self, path: str) -> str:
-        """``/api/v1/orgs/{org_id}/{path}``; the org id encoded."""
-        return org_path(self._require("org_id"), path)
-
     # the reference's response handler
 
     def _handle_response(self, response: httpx.Response) -> Any:
         """Decoded JSON for a success; the matching ``CLIClientError`` otherwise."""
-        if response.status_code >= 400:
+        if not response.is_success:
             raise error_from_response(response)
-        from ._transport import decode_json
-
         return decode_json(response)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        return self._handle_response(self._safe.request(method, path, **kwargs))
+        return self._handle_response(self._client.request(method, path, **kwargs))
 
     # static methods
 
@@ -351,129 +371,154 @@ class CLIClient:
     @staticmethod
     def create_cli_login_request(platform_url: str) -> dict[str, Any]:
         """Create a request-bound CLI login request (unauthenticated)."""
-        what = "CLI login request failed"
         with _static_http(platform_url) as http:
-            request = http.build_request("POST", f"{API_PREFIX}/auth/cli-login-requests")
-            try:
-                response = http.send(request)
-            except httpx.HTTPError as exc:
-                raise _static_failure(exc, request, what) from None
-            if not response.is_success:
-                cls = error_class_for_status(response.status_code)
-                raise _static_error(
-                    cls, f"{what} ({response.status_code}): {_detail(response)}", response
-                )
-            return _static_json(response, what)
+            return _send_static(http, _login_request(http), _LOGIN)
 
     @staticmethod
     def get_current_user_with_token(platform_url: str, access_token: str) -> dict[str, Any]:
         """Validate a bearer token and return the ``/auth/me`` payload."""
-        what = "Token validation failed"
         with _static_http(platform_url) as http:
-            request = http.build_request(
-                "GET", f"{API_PREFIX}/auth/me", headers={"Authorization": f"Bearer {access_token}"}
-            )
-            try:
-                response = http.send(request)
-            except httpx.HTTPError as exc:
-                raise _static_failure(exc, request, what) from None
-            if response.status_code == 401:
-                raise _static_error(
-                    CLIAuthenticationError,
-                    f"{what}: {_detail(response)}",
-                    response,
-                    hint="run `flow login` to get a new token",
-                )
-            if not response.is_success:
-                cls = error_class_for_status(response.status_code)
-                raise _static_error(
-                    cls, f"{what} ({response.status_code}): {_detail(response)}", response
-                )
-            return _static_json(response, what)
+            return _send_static(http, _me_request(http, access_token), _VALIDATE)
 
-    # instance methods
 
-    def create_component(self, component_type: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Create a component of ``component_type`` in the selected workspace."""
-        path = self._tenant_url(f"components/{path_segment(component_type, 'component_type')}")
-        result: dict[str, Any] = self._call("POST", path, json=data)
-        return result
+class AsyncCLIClient(ClientBase[Async]):
+    """``CLIClient`` for asyncio: the same methods and namespaces, each awaitable.
 
-    def list_orgs(self) -> list[dict[str, Any]]:
-        """The orgs the caller can access."""
-        result: list[dict[str, Any]] = self._call("GET", f"{API_PREFIX}/tenants/orgs")
-        return result
+        async with AsyncCLIClient(config) as client:
+            agent = await client.agents.get("cmp_…")
+            async for run in client.workflows.list_runs(workflow_id):
+                ...
 
-    def list_workspaces(self, org_id: str) -> list[dict[str, Any]]:
-        """The workspaces of ``org_id``."""
-        path = f"{API_PREFIX}/tenants/orgs/{path_segment(org_id, 'org_id')}/workspaces"
-        result: list[dict[str, Any]] = self._call("GET", path)
-        return result
+    Nothing it does blocks the event loop: requests, retries and their
+    backoff, token refresh (one exchange at a time), polling waits and
+    batched uploads all ``await``. Share one client across tasks of one
+    event loop; close it with ``async with`` or ``await client.aclose()``.
+    """
 
-    def verify_credentials(self) -> bool:
-        """True when the credentials work; the error otherwise."""
-        self.list_orgs()
-        return True
+    if TYPE_CHECKING:
+        agents: ComponentTypeNamespace[Async]
+        models: ComponentTypeNamespace[Async]
+        tools: ToolsNamespace[Async]
+        prompts: ComponentTypeNamespace[Async]
+        code_blocks: CodeBlocksNamespace[Async]
+        workflows: WorkflowsNamespace[Async]
+        transforms: ComponentTypeNamespace[Async]
+        validations: ComponentTypeNamespace[Async]
+        schemas: ComponentTypeNamespace[Async]
+        states: ComponentTypeNamespace[Async]
+        observability: ComponentTypeNamespace[Async]
+        solutions: SolutionsNamespace[Async]
+        connectors: ConnectorsNamespace[Async]
+        connector_instances: ConnectorInstancesNamespace[Async]
+        datasets: DatasetsNamespace[Async]
+        component_deployments: ComponentDeploymentsNamespace[Async]
+        workflow_deployments: WorkflowDeploymentsNamespace[Async]
+        rings: RingsNamespace[Async]
+        component_backups: ComponentBackupsNamespace[Async]
+        hosted_services: HostedServicesNamespace[Async]
+        policies: PoliciesNamespace[Async]
+        webhooks: WebhooksNamespace[Async]
+        mcp_servers: McpServersNamespace[Async]
+        experiments: ExperimentsNamespace[Async]
 
-    def get_current_user(self) -> dict[str, Any]:
-        """The caller's identity (``/api/v1/auth/me``)."""
-        result: dict[str, Any] = self._call("GET", f"{API_PREFIX}/auth/me")
-        return result
-
-    def execute_ddl(
+    def __init__(
         self,
-        instance_id: str,
-        sql: str,
+        config: FlowConfig,
         *,
-        confirm: bool = False,
-        scope_type: str = "workspace",
-        scope_id: str | None = None,
-        reason: str | None = None,
-    ) -> dict[str, Any]:
-        """Preview (``confirm=False``) or run DDL on a connector instance."""
-        body: dict[str, Any] = {
-            "scope_type": scope_type,
-            "scope_id": scope_id if scope_id is not None else self.config.workspace_id,
-            "sql": sql,
-            "confirm": confirm,
-        }
-        if reason is not None:
-            body["reason"] = reason
-        path = f"{API_PREFIX}/connectors/instances/{path_segment(instance_id, 'instance_id')}"
-        result: dict[str, Any] = self._call("POST", f"{path}/execute-ddl", json=body)
-        return result
-
-    def invoke_service(
-        self,
-        service_id: str,
-        method: str,
-        path: str,
-        *,
-        body: Any = None,
-        query: dict[str, Any] | None = None,
-        version: int | str | None = None,
-    ) -> dict[str, Any] | list[Any]:
-        """Call an endpoint of a hosted service; ``version`` pins ``v{version}``."""
-        service = org_path(
-            self._require("org_id"), "services", path_segment(service_id, "service_id")
-        )
-        if version is not None:
-            service = f"{service}/v{path_segment(str(version), 'version')}"
-        relative = path.lstrip("/")
-        if any(part in (".", "..") for part in relative.split("?")[0].split("/")):
-            raise CLIClientError(
-                f"service path {path!r} has a '.' or '..' segment, which would leave the service",
-                hint="pass the endpoint's path as the service defines it, e.g. 'items/42'",
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        plugins: Sequence[str | object] | None = None,
+        disable_plugins: Sequence[str] | None = None,
+        strict_plugins: bool | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self._init_plugins(
+            load_plugins(
+                plugins, disable_plugins, strict=strict_plugins, reserved=_reserved_names()
             )
-        url = f"{service}/{relative}"
-        result: dict[str, Any] | list[Any] = self._call(
-            method.upper(), url, json=body, params=query
         )
-        return result
+        if http_client is None:
+            chosen = transport or self._plugin_host.async_transport_for(config.platform_url)
+            self._http = build_async_http_client(
+                config.platform_url,
+                headers=_bearer_headers(config),
+                timeout=config.timeout,
+                transport=chosen,
+            )
+        else:
+            if not str(http_client.base_url).strip("/"):
+                http_client.base_url = httpx.URL(config.platform_url)
+            self._http = http_client
+        auth: httpx.Auth | None = None
+        if config.api_key:
+
+            async def exchange(key: str, ttl: int) -> tuple[str, float | None]:
+                return await self._client.retry_call(
+                    lambda: async_exchange_api_key_for_token(self._client.http, key, ttl)
+                )
+
+            self._token_source: TokenSource | None = TokenSource(
+                config.api_key, None, async_exchange=exchange, initial_token=config.access_token
+            )
+            auth = BearerAuth(self._token_source)
+        else:
+            self._token_source = None
+            if http_client is not None and config.access_token:
+                auth = _StaticBearer(config.access_token)
+        self._client = AsyncSafeClient(
+            self._http,
+            retry=retry or RetryPolicy(max_retries=config.max_retries),
+            auth=auth,
+            sleep=sleep,
+            rng=rng,
+            budget=RetryBudget(),
+        )
+        self._runner = AsyncRunner(self._client, sleep)
+        self._plugin_host.pm.hook.flow_sdk_client_created(client=self)
+
+    # lifecycle
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    async def __aenter__(self) -> AsyncCLIClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # static methods: the same calls as CLIClient's, awaited
+
+    @staticmethod
+    async def exchange_api_key(platform_url: str, api_key: str, ttl_minutes: int = 60) -> str:
+        """Exchange an org API key (``fl_…``) for a JWT access token."""
+        async with _async_static_http(platform_url) as http:
+            token, _expiry = await async_exchange_api_key_for_token(http, api_key, ttl_minutes)
+        return token
+
+    @staticmethod
+    async def create_cli_login_request(platform_url: str) -> dict[str, Any]:
+        """Create a request-bound CLI login request (unauthenticated)."""
+        async with _async_static_http(platform_url) as http:
+            return await _asend_static(http, _login_request(http), _LOGIN)
+
+    @staticmethod
+    async def get_current_user_with_token(platform_url: str, access_token: str) -> dict[str, Any]:
+        """Validate a bearer token and return the ``/auth/me`` payload."""
+        async with _async_static_http(platform_url) as http:
+            return await _asend_static(http, _me_request(http, access_token), _VALIDATE)
 
 
 def _reserved_names() -> frozenset[str]:
     return _RESERVED
 
 
-_RESERVED = frozenset(name for name in dir(CLIClient) if not name.startswith("_")) | {"config"}
+_RESERVED = (
+    frozenset(name for name in dir(CLIClient) if not name.startswith("_"))
+    | frozenset(name for name in dir(AsyncCLIClient) if not name.startswith("_"))
+    | {"config"}
+)

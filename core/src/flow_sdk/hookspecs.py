@@ -18,7 +18,7 @@ from ._specs import ComponentTypeSpec, NamespaceSpec
 if TYPE_CHECKING:
     import httpx
 
-    from .cli_client import CLIClient
+    from .cli_client import AsyncCLIClient, CLIClient
 
 __all__ = [
     "PROJECT_NAME",
@@ -80,6 +80,18 @@ def flow_sdk_transport(
     """
 
 
+@hookspec(firstresult=True)
+def flow_sdk_async_transport(
+    platform_url: str, plugin_manager: pluggy.PluginManager
+) -> httpx.AsyncBaseTransport | None:
+    """The async httpx transport for ``platform_url``, or None to let another plugin answer.
+
+    ``flow_sdk_transport`` for ``AsyncCLIClient`` (and its static methods): how
+    the embedded local platform serves an async client in-process. With no
+    answer, the SDK's default async transport is used.
+    """
+
+
 @hookspec
-def flow_sdk_client_created(client: CLIClient) -> None:
-    """Called once at the end of ``CLIClient.__init__``, with the new client."""
+def flow_sdk_client_created(client: CLIClient | AsyncCLIClient) -> None:
+    """Called once at the end of ``CLIClient.__init__`` (or ``AsyncCLIClient``'s)."""

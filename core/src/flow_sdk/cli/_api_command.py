@@ -126,7 +126,7 @@ def run_api(args: argparse.Namespace, ctx: CommandContext) -> None:
         content = _body(args.data, ctx)
         headers.setdefault("Content-Type", "application/json")
     client = ctx.client(authenticated=False)
-    response = client._safe.request(
+    response = client._client.request(
         args.method, path, content=content, params=params or None, headers=headers
     )
     if not response.content:

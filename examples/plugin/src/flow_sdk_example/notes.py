@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flow_sdk import Model, Paginator, ResourceNamespace
+from flow_sdk.plugin import (
+    Listing,
+    Model,
+    ModeT,
+    ResourceNamespace,
+    Steps,
+    endpoint,
+    paginated,
+    send,
+)
 
 __all__ = ["Note", "NotesNamespace"]
 
@@ -21,28 +30,32 @@ class Note(Model):
     updated_at: datetime | None = None
 
 
-class NotesNamespace(ResourceNamespace[Note]):
+class NotesNamespace(ResourceNamespace[ModeT, Note]):
     """Notes of the selected workspace: list, get, create, update, delete, pin.
 
     Everything but ``pin`` comes from ``ResourceNamespace``: lazy cursor
     pagination, idempotent creates, ``if_match`` on update and delete, and
-    ``Note`` records instead of dicts.
+    ``Note`` records instead of dicts. Written once, it serves both clients:
+    ``client.notes.pin(id)`` returns a ``Note``, ``await aclient.notes.pin(id)`` too.
     """
 
     path = "notes"
     scope = "tenant"
     model = Note
 
+    @paginated
     def list(  # type: ignore[override]
         self, *, title: str | None = None, page_size: int = 50, limit: int | None = None
-    ) -> Paginator[Note]:
+    ) -> Listing[Note]:
         """Every note (only those titled ``title``, if given), fetched page by page."""
-        return super().list(page_size=page_size, limit=limit, title=title)
+        return self._list(page_size=page_size, limit=limit, title=title)
 
-    def pin(self, note_id: str) -> Note:
+    @endpoint
+    def pin(self, note_id: str) -> Steps[Note]:
         """Pin a note; a pinned note cannot be deleted until it is unpinned."""
-        return self._request("POST", self._item(note_id, "pin"), type=Note)  # type: ignore[no-any-return]
+        return (yield from send("POST", self._item(note_id, "pin"), type=Note))
 
-    def unpin(self, note_id: str) -> Note:
+    @endpoint
+    def unpin(self, note_id: str) -> Steps[Note]:
         """Unpin a note, so it can be deleted again."""
-        return self._request("POST", self._item(note_id, "unpin"), type=Note)  # type: ignore[no-any-return]
+        return (yield from send("POST", self._item(note_id, "unpin"), type=Note))

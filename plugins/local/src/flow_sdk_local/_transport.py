@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -10,7 +11,7 @@ import httpx
 from ._faults import DroppedConnection
 from ._platform import LocalPlatform, platform_for
 
-__all__ = ["LocalTransport"]
+__all__ = ["AsyncLocalTransport", "LocalTransport"]
 
 
 class LocalTransport(httpx.BaseTransport):
@@ -82,3 +83,26 @@ class LocalTransport(httpx.BaseTransport):
         return httpx.Response(
             wire.status, headers=reply_headers, stream=httpx.ByteStream(wire.body), request=request
         )
+
+
+class AsyncLocalTransport(httpx.AsyncBaseTransport):
+    """``LocalTransport`` for ``AsyncCLIClient``: the same platform, in-process.
+
+    The platform's handlers are synchronous (SQLite), so each request runs in
+    a worker thread: a slow handler never stalls the event loop.
+    """
+
+    def __init__(self, sync: LocalTransport) -> None:
+        self._sync = sync
+
+    def __repr__(self) -> str:
+        return f"AsyncLocalTransport({self._sync._url!r})"
+
+    @property
+    def platform(self) -> LocalPlatform:
+        """The platform this transport serves."""
+        return self._sync.platform
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()  # so the worker thread reads the body without I/O
+        return await asyncio.to_thread(self._sync.handle_request, request)

@@ -26,6 +26,17 @@ def flow_sdk_transport(platform_url: str, plugin_manager: Any) -> Any:
 
 
 @hookimpl
+def flow_sdk_async_transport(platform_url: str, plugin_manager: Any) -> Any:
+    """The embedded platform for ``local://NAME`` URLs, for ``AsyncCLIClient``."""
+    sync = flow_sdk_transport(platform_url, plugin_manager)
+    if sync is None:
+        return None
+    from ._transport import AsyncLocalTransport
+
+    return AsyncLocalTransport(sync)
+
+
+@hookimpl
 def flow_sdk_cli_commands(commands: Any) -> None:
     """``flow local init|serve|reset|approve``, imported only when ``flow local`` runs."""
     commands.add_group(

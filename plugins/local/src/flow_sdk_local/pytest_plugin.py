@@ -117,6 +117,14 @@ class PlatformHandle:
         self._clients.append(client)
         return client
 
+    def async_client(self, **options: Any) -> Any:
+        """An ``AsyncCLIClient`` for this platform (close it: ``async with``)."""
+        from flow_sdk import AsyncCLIClient
+
+        config_values = {k: v for k, v in options.items() if k in _CONFIG_FIELDS}
+        client_options = {k: v for k, v in options.items() if k not in _CONFIG_FIELDS}
+        return AsyncCLIClient(self.config(**config_values), **client_options)
+
     def token(self, api_key: str | None = None, ttl_minutes: int = 60) -> str:
         """An access token (JWT) for the dev user, or for the owner of ``api_key``."""
         from ._auth_routes import TokenRequest
@@ -370,6 +378,16 @@ def local_platform(request: pytest.FixtureRequest) -> Iterator[PlatformHandle]:
 def flow_client(flow_transport_mode: str, local_platform: PlatformHandle) -> Any:
     """A ``CLIClient`` on the dev org and workspace; runs in-process and over the socket."""
     return local_platform.client()
+
+
+@pytest.fixture
+async def async_flow_client(flow_transport_mode: str, local_platform: PlatformHandle) -> Any:
+    """An ``AsyncCLIClient`` on the dev org and workspace, in-process and over the socket.
+
+    An async fixture: use it from tests marked ``@pytest.mark.anyio``.
+    """
+    async with local_platform.async_client() as client:
+        yield client
 
 
 @pytest.fixture

@@ -1,0 +1,236 @@
+"""The two drivers of namespace steps: one blocking, one awaiting.
+
+A namespace method yields ``Request`` and ``Sleep`` steps (``_steps.py``);
+``SyncRunner`` carries them out for ``CLIClient`` and ``AsyncRunner`` for
+``AsyncCLIClient``. A failed request is thrown back into the method at its
+``yield``, so the method's own ``try``/``except`` sees it. This is the only
+place where a step becomes I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+import httpx
+
+from ._errors import CLIClientError
+from ._pagination import AsyncPaginator, Listing, Paginator
+from ._steps import CallOptions, Request, Sleep, Steps
+from ._transport import AsyncSafeClient, SafeClient, build_request, decode_json
+
+__all__ = ["AsyncRunner", "RawResponse", "SyncRunner"]
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class RawResponse(Generic[R]):
+    """What ``with_raw_response`` returns: the HTTP answer, and ``parse()`` for the result.
+
+    For a method that makes several requests (a wait, a batched append), the
+    status and headers are those of the last one.
+    """
+
+    __slots__ = ("_parsed", "http_response")
+
+    def __init__(self, http_response: httpx.Response, parsed: R) -> None:
+        self.http_response = http_response
+        self._parsed = parsed
+
+    def __repr__(self) -> str:
+        return f"<RawResponse [{self.status_code}]>"
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status."""
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The response headers (``x-request-id``, ``retry-after``, rate-limit headers…)."""
+        return self.http_response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        """The platform's ``X-Request-ID``: quote it to support."""
+        request_id: str | None = self.http_response.headers.get("x-request-id")
+        return request_id
+
+    @property
+    def content(self) -> bytes:
+        """The body as bytes."""
+        return self.http_response.content
+
+    def parse(self) -> R:
+        """The typed result, as the method without ``with_raw_response`` returns it."""
+        return self._parsed
+
+
+def _next_step(steps: Steps[R], value: Any, error: BaseException | None) -> Any:
+    return steps.throw(error) if error is not None else steps.send(value)
+
+
+class SyncRunner:
+    """Carries out steps with blocking I/O through a ``SafeClient``."""
+
+    __slots__ = ("_sleep", "defaults", "raw", "safe")
+
+    def __init__(
+        self,
+        safe: SafeClient,
+        sleep: Callable[[float], None] = time.sleep,
+        *,
+        raw: bool = False,
+        defaults: CallOptions | None = None,
+    ) -> None:
+        self.safe = safe
+        self._sleep = sleep
+        self.raw = raw
+        self.defaults = defaults
+
+    def with_raw(self, raw: bool = True) -> SyncRunner:
+        """The same runner, returning ``RawResponse`` objects (or not)."""
+        return SyncRunner(self.safe, self._sleep, raw=raw, defaults=self.defaults)
+
+    def with_defaults(self, safe: SafeClient, defaults: CallOptions) -> SyncRunner:
+        """A runner for ``client.with_options``: another safe client view, more defaults."""
+        merged = self.defaults.merged(defaults) if self.defaults else defaults
+        return SyncRunner(safe, self._sleep, raw=self.raw, defaults=merged)
+
+    def _send(self, request: Request) -> httpx.Response:
+        built, retryable = build_request(
+            self.safe.http,
+            request.method,
+            request.url,
+            json=request.json,
+            content=request.content,
+            params=request.params,
+            headers=request.headers,
+            idempotency_key=request.idempotency_key,
+            timeout=request.timeout,
+        )
+        return self.safe.send(built, retryable=retryable and request.retry)
+
+    def run(self, steps: Steps[R], options: CallOptions | None = None) -> Any:
+        """The steps' result (a ``RawResponse`` of it when raw)."""
+        value: Any = None
+        error: BaseException | None = None
+        last: httpx.Response | None = None
+        if self.defaults is not None:
+            options = self.defaults.merged(options)
+        while True:
+            try:
+                step = _next_step(steps, value, error)
+            except StopIteration as finished:
+                if self.raw:
+                    return _raw(last, finished.value)
+                return finished.value
+            value, error = None, None
+            if isinstance(step, Sleep):
+                self._sleep(step.seconds)
+                continue
+            if options is not None:
+                step = options.applied_to(step)
+            try:
+                last = self._send(step)
+                value = decode_json(last, step.type)
+            except CLIClientError as exc:
+                error = exc
+
+    def paginate(self, listing: Listing[T], options: CallOptions | None = None) -> Paginator[T]:
+        """A ``Paginator`` fetching each page of ``listing`` through this runner."""
+        plain = self.with_raw(False) if self.raw else self
+        return Paginator(
+            lambda cursor: plain.run(listing.page(cursor), options), limit=listing.limit
+        )
+
+
+class AsyncRunner:
+    """Carries out steps with ``await`` through an ``AsyncSafeClient``: nothing blocks the loop."""
+
+    __slots__ = ("_sleep", "defaults", "raw", "safe")
+
+    def __init__(
+        self,
+        safe: AsyncSafeClient,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
+        *,
+        raw: bool = False,
+        defaults: CallOptions | None = None,
+    ) -> None:
+        self.safe = safe
+        self._sleep = sleep or asyncio.sleep
+        self.raw = raw
+        self.defaults = defaults
+
+    def with_raw(self, raw: bool = True) -> AsyncRunner:
+        """The same runner, returning ``RawResponse`` objects (or not)."""
+        return AsyncRunner(self.safe, self._sleep, raw=raw, defaults=self.defaults)
+
+    def with_defaults(self, safe: AsyncSafeClient, defaults: CallOptions) -> AsyncRunner:
+        """A runner for ``client.with_options``: another safe client view, more defaults."""
+        merged = self.defaults.merged(defaults) if self.defaults else defaults
+        return AsyncRunner(safe, self._sleep, raw=self.raw, defaults=merged)
+
+    async def _send(self, request: Request) -> httpx.Response:
+        built, retryable = build_request(
+            self.safe.http,
+            request.method,
+            request.url,
+            json=request.json,
+            content=request.content,
+            params=request.params,
+            headers=request.headers,
+            idempotency_key=request.idempotency_key,
+            timeout=request.timeout,
+        )
+        return await self.safe.send(built, retryable=retryable and request.retry)
+
+    async def run(self, steps: Steps[R], options: CallOptions | None = None) -> Any:
+        """The steps' result (a ``RawResponse`` of it when raw)."""
+        value: Any = None
+        error: BaseException | None = None
+        last: httpx.Response | None = None
+        if self.defaults is not None:
+            options = self.defaults.merged(options)
+        while True:
+            try:
+                step = _next_step(steps, value, error)
+            except StopIteration as finished:
+                if self.raw:
+                    return _raw(last, finished.value)
+                return finished.value
+            value, error = None, None
+            if isinstance(step, Sleep):
+                await self._sleep(step.seconds)
+                continue
+            if options is not None:
+                step = options.applied_to(step)
+            try:
+                last = await self._send(step)
+                value = decode_json(last, step.type)
+            except CLIClientError as exc:
+                error = exc
+
+    def paginate(
+        self, listing: Listing[T], options: CallOptions | None = None
+    ) -> AsyncPaginator[T]:
+        """An ``AsyncPaginator`` fetching each page of ``listing`` through this runner."""
+        plain = self.with_raw(False) if self.raw else self
+
+        async def fetch(cursor: str | None) -> Any:
+            return await plain.run(listing.page(cursor), options)
+
+        return AsyncPaginator(fetch, limit=listing.limit)
+
+
+def _raw(last: httpx.Response | None, value: R) -> RawResponse[R]:
+    if last is None:
+        raise CLIClientError(
+            "this method made no request, so there is no raw response to return",
+            hint="call it without with_raw_response",
+        )
+    return RawResponse(last, value)

@@ -1,0 +1,139 @@
+"""Everything a plugin may import from the core, in one public module.
+
+Plugins (ours, third parties', and the ``flow plugins new`` scaffold) import
+from here, from ``flow_sdk`` and from ``flow_sdk.cli`` / ``flow_sdk.testing``,
+never from a ``flow_sdk._private`` module; a test holds every plugin in the
+repository to that.
+
+A namespace is written once for both clients::
+
+    from flow_sdk.plugin import (
+        Listing, ModeT, Page, ResourceNamespace, Steps, cursor_pages, endpoint, paginated, send,
+    )
+
+    class NotesNamespace(ResourceNamespace[ModeT, Note]):
+        path = "notes"
+        model = Note
+
+        @endpoint
+        def pin(self, note_id: str) -> Steps[Note]:
+            return (yield from send("POST", self._item(note_id, "pin"), type=Note))
+
+``client.notes.pin(id)`` returns a ``Note``; ``await aclient.notes.pin(id)`` too.
+"""
+
+from __future__ import annotations
+
+from ._client_base import service_url
+from ._config import FlowConfig
+from ._endpoints import (
+    Async,
+    AsyncMethod,
+    Bound,
+    Mode,
+    ModeT,
+    Sync,
+    SyncMethod,
+    endpoint,
+    paginated,
+)
+from ._errors import (
+    CLIAuthenticationError,
+    CLIClientError,
+    CLIConflictError,
+    CLIConnectionError,
+    CLINotFoundError,
+    CLIPermissionError,
+    CLIRateLimitError,
+    CLIServerError,
+    CLITimeoutError,
+    CLIValidationError,
+    PluginError,
+    error_class_for_status,
+)
+from ._models import Component, ComponentVersion, Model, Page
+from ._namespaces import (
+    ComponentTypeNamespace,
+    Namespace,
+    ResourceNamespace,
+    body_of,
+    if_match_headers,
+)
+from ._pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    AsyncPaginator,
+    Listing,
+    Paginator,
+    cursor_pages,
+)
+from ._polling import Backoff, poll, poll_until
+from ._redact import REDACTED, redact_text, redact_url
+from ._runners import RawResponse
+from ._specs import ComponentTypeSpec, NamespaceSpec
+from ._steps import CallOptions, Request, Sleep, Step, Steps, send, sleep
+from ._urls import API_PREFIX, org_path, path_segment, tenant_path
+from .hookspecs import hookimpl, hookspec
+
+__all__ = [
+    "API_PREFIX",
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "REDACTED",
+    "Async",
+    "AsyncMethod",
+    "AsyncPaginator",
+    "Backoff",
+    "Bound",
+    "CLIAuthenticationError",
+    "CLIClientError",
+    "CLIConflictError",
+    "CLIConnectionError",
+    "CLINotFoundError",
+    "CLIPermissionError",
+    "CLIRateLimitError",
+    "CLIServerError",
+    "CLITimeoutError",
+    "CLIValidationError",
+    "CallOptions",
+    "Component",
+    "ComponentTypeNamespace",
+    "ComponentTypeSpec",
+    "ComponentVersion",
+    "FlowConfig",
+    "Listing",
+    "Mode",
+    "ModeT",
+    "Model",
+    "Namespace",
+    "NamespaceSpec",
+    "Page",
+    "Paginator",
+    "PluginError",
+    "RawResponse",
+    "Request",
+    "ResourceNamespace",
+    "Sleep",
+    "Step",
+    "Steps",
+    "Sync",
+    "SyncMethod",
+    "body_of",
+    "cursor_pages",
+    "endpoint",
+    "error_class_for_status",
+    "hookimpl",
+    "hookspec",
+    "if_match_headers",
+    "org_path",
+    "paginated",
+    "path_segment",
+    "poll",
+    "poll_until",
+    "redact_text",
+    "redact_url",
+    "send",
+    "service_url",
+    "sleep",
+    "tenant_path",
+]
