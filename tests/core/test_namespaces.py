@@ -20,7 +20,7 @@ from flow_sdk import (
     Paginator,
     ResourceNamespace,
 )
-from flow_sdk._namespaces import body_of
+from flow_sdk.plugin import ModeT, body_of
 
 from .conftest import TENANT, MakeClient
 
@@ -31,7 +31,7 @@ class Thing(Model):
     version: int = 1
 
 
-class Things(ResourceNamespace[Thing]):
+class Things(ResourceNamespace[ModeT, Thing]):
     path = "things"
     model = Thing
 
@@ -237,7 +237,7 @@ def test_org_scope_needs_an_org(make_client: MakeClient) -> None:
 
 
 def test_default_model_is_a_dict(make_client: MakeClient) -> None:
-    class Raw(ResourceNamespace[dict[str, Any]]):
+    class Raw(ResourceNamespace[ModeT, dict[str, Any]]):
         path = "raw"
 
     client, _ = make_client({"anything": [1]})

@@ -210,7 +210,7 @@ def test_namespace_code_is_imported_on_first_use(make_module: Callable[..., str]
         assert impl in sys.modules
         assert isinstance(notes, Namespace)
         assert c.notes is notes
-        assert notes._client is c
+        assert notes._owner is c
 
 
 def test_namespace_that_fails_to_import_raises_plugin_error(

@@ -25,6 +25,7 @@ from flow_sdk import (
 )
 from flow_sdk._errors import error_class_for_status
 from flow_sdk._transport import SafeClient, build_http_client
+from flow_sdk.plugin import ModeT
 from flow_sdk.testing import RecordingTransport, SleepRecorder
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -34,7 +35,7 @@ ids = st.text(min_size=1, max_size=40)
 fast = settings(max_examples=80, deadline=None)
 
 
-class Things(ResourceNamespace[dict[str, Any]]):
+class Things(ResourceNamespace[ModeT, dict[str, Any]]):
     path = "things"
 
 

@@ -187,18 +187,21 @@ class ClientBase(Bound[ModeT]):
     def create_component(self, component_type: str, data: dict[str, Any]) -> Steps[dict[str, Any]]:
         """Create a component of ``component_type`` in the selected workspace."""
         path = self._tenant_url(f"components/{path_segment(component_type, 'component_type')}")
-        return (yield from send("POST", path, json=data, type=dict[str, Any]))
+        created: dict[str, Any] = yield from send("POST", path, json=data)
+        return created
 
     @endpoint
     def list_orgs(self) -> Steps[list[dict[str, Any]]]:
         """The orgs the caller can access."""
-        return (yield from send("GET", f"{API_PREFIX}/tenants/orgs", type=list[dict[str, Any]]))
+        orgs: list[dict[str, Any]] = yield from send("GET", f"{API_PREFIX}/tenants/orgs")
+        return orgs
 
     @endpoint
     def list_workspaces(self, org_id: str) -> Steps[list[dict[str, Any]]]:
         """The workspaces of ``org_id``."""
         path = f"{API_PREFIX}/tenants/orgs/{path_segment(org_id, 'org_id')}/workspaces"
-        return (yield from send("GET", path, type=list[dict[str, Any]]))
+        workspaces: list[dict[str, Any]] = yield from send("GET", path)
+        return workspaces
 
     @endpoint
     def verify_credentials(self) -> Steps[bool]:
@@ -209,7 +212,8 @@ class ClientBase(Bound[ModeT]):
     @endpoint
     def get_current_user(self) -> Steps[dict[str, Any]]:
         """The caller's identity (``/api/v1/auth/me``)."""
-        return (yield from send("GET", f"{API_PREFIX}/auth/me", type=dict[str, Any]))
+        user: dict[str, Any] = yield from send("GET", f"{API_PREFIX}/auth/me")
+        return user
 
     @endpoint
     def execute_ddl(
@@ -236,7 +240,8 @@ class ClientBase(Bound[ModeT]):
         if reason:
             body["reason"] = reason
         path = f"{API_PREFIX}/connectors/instances/{path_segment(instance_id, 'instance_id')}"
-        return (yield from send("POST", f"{path}/execute-ddl", json=body, type=dict[str, Any]))
+        result: dict[str, Any] = yield from send("POST", f"{path}/execute-ddl", json=body)
+        return result
 
     @endpoint
     def invoke_service(
@@ -251,8 +256,10 @@ class ClientBase(Bound[ModeT]):
     ) -> Steps[dict[str, Any] | list[Any]]:
         """Call an endpoint of a hosted service; ``version`` pins ``v{version}``."""
         url = service_url(self._require("org_id"), service_id, path, version)
-        result = yield from send(method.upper(), url, json=body, params=query)
-        return result  # type: ignore[no-any-return]
+        answer: dict[str, Any] | list[Any] = yield from send(
+            method.upper(), url, json=body, params=query
+        )
+        return answer
 
 
 def service_url(org_id: str, service_id: str, path: str, version: int | str | None) -> str:

@@ -14,7 +14,8 @@ hand over::
     client.notes.get("n1")
     assert transport.last.url.path.endswith("/notes/n1")
 
-- :func:`client_with_plugins` - a ``CLIClient`` using exactly these plugins.
+- :func:`client_with_plugins` - a ``CLIClient`` using exactly these plugins
+  (:func:`async_client_with_plugins`: an ``AsyncCLIClient``).
 - :func:`plugin_host` - the loaded plugins alone (what they provide, errors).
 - :func:`fake_entry_points` / :func:`installed_plugins` - pretend entry points,
   so discovery (the client, its static methods, the ``flow`` command) finds
@@ -43,13 +44,14 @@ import msgspec
 from . import _plugins
 from ._config import FlowConfig
 from ._plugins import FoundPlugin, PluginHost, load_plugins
-from .cli_client import CLIClient, _reserved_names
+from .cli_client import AsyncCLIClient, CLIClient, _reserved_names
 from .hookspecs import hookimpl
 
 __all__ = [
     "TEST_CONFIG",
     "RecordingTransport",
     "SleepRecorder",
+    "async_client_with_plugins",
     "client_with_plugins",
     "fake_entry_points",
     "installed_plugins",
@@ -187,6 +189,24 @@ def client_with_plugins(
     )
 
 
+def async_client_with_plugins(
+    *plugins: Plugin | str,
+    config: FlowConfig | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    strict: bool = True,
+    **client_kwargs: Any,
+) -> AsyncCLIClient:
+    """``client_with_plugins`` for ``AsyncCLIClient`` (a ``RecordingTransport`` serves both)."""
+    modules = [_as_plugin(p) for p in plugins]
+    return AsyncCLIClient(
+        config or msgspec.structs.replace(TEST_CONFIG),
+        transport=transport,
+        plugins=modules,
+        strict_plugins=strict,
+        **client_kwargs,
+    )
+
+
 class _TransportPlugin:
     """A plugin that offers one transport through the ``flow_sdk_transport`` hook."""
 
@@ -205,12 +225,20 @@ class _TransportPlugin:
             return self.transport
         return None
 
+    @hookimpl
+    def flow_sdk_async_transport(self, platform_url: str) -> httpx.AsyncBaseTransport | None:
+        """The same, for ``AsyncCLIClient``, when the transport serves both (a mock does)."""
+        if isinstance(self.transport, httpx.AsyncBaseTransport):
+            return self.flow_sdk_transport(platform_url)  # type: ignore[return-value]
+        return None
+
 
 def transport_plugin(transport: httpx.BaseTransport, *, prefix: str | None = None) -> Plugin:
     """A plugin whose transport hook answers with ``transport``.
 
     Every httpx client the SDK makes asks this hook, the static methods'
-    included, so ``with installed_plugins({"double": transport_plugin(t)})``
+    included (and ``AsyncCLIClient``'s, when ``transport`` is also an
+    ``httpx.AsyncBaseTransport``, as ``RecordingTransport`` is), so ``with installed_plugins({"double": transport_plugin(t)})``
     routes ``CLIClient.exchange_api_key(...)`` to ``t``. ``prefix`` limits it
     to platform URLs starting with that text.
     """
@@ -271,13 +299,23 @@ class RecordingTransport(httpx.MockTransport):
 
 
 class SleepRecorder:
-    """A ``sleep`` for ``CLIClient(sleep=...)`` that records delays instead of waiting."""
+    """A ``sleep`` for ``CLIClient(sleep=...)`` that records delays instead of waiting.
+
+    ``recorder.async_sleep`` is the same for ``AsyncCLIClient(sleep=...)``.
+    """
 
     def __init__(self) -> None:
         self.calls: list[float] = []
 
     def __call__(self, seconds: float) -> None:
         self.calls.append(seconds)
+
+    async def async_sleep(self, seconds: float) -> None:
+        """Record ``seconds`` and yield to the event loop once, as ``asyncio.sleep(0)`` does."""
+        import asyncio
+
+        self.calls.append(seconds)
+        await asyncio.sleep(0)
 
     @property
     def total(self) -> float:

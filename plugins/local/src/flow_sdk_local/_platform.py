@@ -136,16 +136,20 @@ class LocalPlatform:
         for module in (_auth_routes, _tenants, _components, _control, _openapi_route):
             self.app.owner = "flow-sdk-local"
             module.install(self.app)
-        add_local_hookspecs(self.plugin_manager)
-        hook = self.plugin_manager.hook.flow_sdk_local_routes
-        for impl in hook.get_hookimpls():
-            self.app.owner = impl.plugin_name
+        pm = self.plugin_manager
+        add_local_hookspecs(pm)
+        # One plugin at a time, through pluggy (so specname, ordering and wrappers
+        # work): a plugin whose routes fail is reported and the others still load.
+        plugins = {
+            impl.plugin_name: impl.plugin for impl in pm.hook.flow_sdk_local_routes.get_hookimpls()
+        }
+        for name, plugin in reversed(plugins.items()):
+            self.app.owner = name
+            others = [p for p in pm.get_plugins() if p is not plugin]
             try:
-                impl.function(app=self.app)
+                pm.subset_hook_caller("flow_sdk_local_routes", remove_plugins=others)(app=self.app)
             except Exception:
-                logger.exception(
-                    "local platform: plugin %s failed to add its routes", impl.plugin_name
-                )
+                logger.exception("local platform: plugin %s failed to add its routes", name)
                 if os.environ.get("FLOW_STRICT_PLUGINS", "") not in ("", "0", "false", "no"):
                     raise
         self.app.owner = ""
