@@ -212,9 +212,11 @@ async def test_the_same_condition_reads_the_same_from_every_call() -> None:
     assert awaited.value.message == instance.value.message
     from flow_sdk.testing import installed_plugins, transport_plugin
 
-    with installed_plugins({"double": transport_plugin(transport)}):
-        with pytest.raises(CLIServerError) as static:
-            CLIClient.create_cli_login_request(PLATFORM)
+    with (
+        installed_plugins({"double": transport_plugin(transport)}),
+        pytest.raises(CLIServerError) as static,
+    ):
+        CLIClient.create_cli_login_request(PLATFORM)
     assert static.value.message == "CLI login request failed (500): no detail"
 
 
