@@ -239,8 +239,9 @@ def transport_plugin(transport: httpx.BaseTransport, *, prefix: str | None = Non
     Every httpx client the SDK makes asks this hook, the static methods'
     included (and ``AsyncCLIClient``'s, when ``transport`` is also an
     ``httpx.AsyncBaseTransport``, as ``RecordingTransport`` is), so
-    ``with installed_plugins({"double": transport_plugin(t)})`` routes ``CLIClient.exchange_api_key(...)`` to ``t``. ``prefix`` limits it
-    to platform URLs starting with that text.
+    ``with installed_plugins({"double": transport_plugin(t)})`` routes
+    ``CLIClient.exchange_api_key(...)`` to ``t``. ``prefix`` limits it to
+    platform URLs starting with that text.
     """
     return _TransportPlugin(transport, prefix)
 
