@@ -68,7 +68,7 @@ PLATFORM_PROBE = """
 import json, sys
 from flow_sdk import CLIClient, FlowConfig
 client = CLIClient(FlowConfig(platform_url="local://memory-hygiene"))
-client._safe.request("GET", "/_local/health")
+client._client.request("GET", "/_local/health")
 print(json.dumps(sorted(sys.modules)))
 """
 

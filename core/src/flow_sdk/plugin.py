@@ -24,6 +24,8 @@ A namespace is written once for both clients::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._client_base import service_url
 from ._config import FlowConfig
 from ._endpoints import (
@@ -75,6 +77,20 @@ from ._steps import CallOptions, Request, Sleep, Step, Steps, send, sleep
 from ._urls import API_PREFIX, org_path, path_segment, tenant_path
 from .hookspecs import hookimpl, hookspec
 
+if TYPE_CHECKING:
+    import pluggy
+
+
+def installed_plugin_manager() -> pluggy.PluginManager:
+    """The pluggy manager of the installed, enabled plugins, as a new client loads them.
+
+    For a plugin that serves the others (the local platform asks it for their routes).
+    """
+    from ._plugins import load_plugins
+
+    return load_plugins().pm
+
+
 __all__ = [
     "API_PREFIX",
     "DEFAULT_PAGE_SIZE",
@@ -125,6 +141,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "if_match_headers",
+    "installed_plugin_manager",
     "org_path",
     "paginated",
     "path_segment",

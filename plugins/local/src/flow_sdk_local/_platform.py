@@ -273,9 +273,9 @@ class LocalPlatform:
 
 
 def _default_plugin_manager() -> pluggy.PluginManager:
-    from flow_sdk._plugins import load_plugins
+    from flow_sdk.plugin import installed_plugin_manager
 
-    return load_plugins().pm
+    return installed_plugin_manager()
 
 
 def add_local_hookspecs(pm: pluggy.PluginManager) -> None:
