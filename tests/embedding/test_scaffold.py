@@ -204,7 +204,7 @@ def test_a_generated_plugin_installs_and_passes_its_own_tests(tmp_path: Path) ->
         timeout=300,
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "12 passed" in tests.stdout  # 6 tests; those on flow_client run in-process and socket
+    assert "14 passed" in tests.stdout  # 7 tests; those on a client run in-process and socket
 
     listing = subprocess.run(
         [str(venv / "bin" / "flow"), "plugins", "--json"],
