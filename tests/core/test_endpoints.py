@@ -75,6 +75,11 @@ class Things(ResourceNamespace[ModeT, Thing]):
         except CLINotFoundError:
             return None
 
+    @endpoint
+    def slow(self, thing_id: str) -> Steps[Thing]:
+        """A request that names its own (longer) timeout."""
+        return (yield from send("POST", self._item(thing_id, "slow"), timeout=70.0, type=Thing))
+
     @paginated
     def tagged(self, tag: str, *, page_size: int = 50) -> Listing[Thing]:
         """Things with ``tag``."""
@@ -238,6 +243,19 @@ async def test_every_method_takes_per_call_options_on_both_clients() -> None:
             assert request.url.params["debug"] == "1"
             assert request.extensions["timeout"]["read"] == 2.5
         assert recorded.json(0) == {"name": "two", "dry_run": True}
+
+
+def test_a_per_call_timeout_beats_the_requests_own_and_a_client_default_does_not() -> None:
+    transport = RecordingTransport(thing())
+    client = sync_client(transport)
+    Things(client).slow("t1")
+    assert transport.last.extensions["timeout"]["read"] == 70.0
+    Things(client).slow("t1", timeout=5)
+    assert transport.last.extensions["timeout"]["read"] == 5
+    Things(client.with_options(timeout=3)).slow("t1")
+    assert transport.last.extensions["timeout"]["read"] == 70.0
+    Things(client.with_options(timeout=3)).get("t1")
+    assert transport.last.extensions["timeout"]["read"] == 3
 
 
 def test_per_call_options_reach_paginated_methods_and_are_checked() -> None:

@@ -69,6 +69,17 @@ class RawResponse(Generic[R]):
         return self._parsed
 
 
+def _with_options(
+    request: Request, defaults: CallOptions | None, options: CallOptions | None
+) -> Request:
+    """The client's defaults fill in; the call's own options win."""
+    if defaults is not None:
+        request = defaults.applied_to(request, override=False)
+    if options is not None:
+        request = options.applied_to(request)
+    return request
+
+
 def _next_step(steps: Steps[R], value: Any, error: BaseException | None) -> Any:
     return steps.throw(error) if error is not None else steps.send(value)
 
@@ -119,8 +130,7 @@ class SyncRunner:
         value: Any = None
         error: BaseException | None = None
         last: httpx.Response | None = None
-        if self.defaults is not None:
-            options = self.defaults.merged(options)
+        defaults = self.defaults
         while True:
             try:
                 step = _next_step(steps, value, error)
@@ -132,8 +142,7 @@ class SyncRunner:
             if isinstance(step, Sleep):
                 self._sleep(step.seconds)
                 continue
-            if options is not None:
-                step = options.applied_to(step)
+            step = _with_options(step, defaults, options)
             try:
                 last = self._send(step)
                 value = decode_json(last, step.type)
@@ -194,8 +203,7 @@ class AsyncRunner:
         value: Any = None
         error: BaseException | None = None
         last: httpx.Response | None = None
-        if self.defaults is not None:
-            options = self.defaults.merged(options)
+        defaults = self.defaults
         while True:
             try:
                 step = _next_step(steps, value, error)
@@ -207,8 +215,7 @@ class AsyncRunner:
             if isinstance(step, Sleep):
                 await self._sleep(step.seconds)
                 continue
-            if options is not None:
-                step = options.applied_to(step)
+            step = _with_options(step, defaults, options)
             try:
                 last = await self._send(step)
                 value = decode_json(last, step.type)

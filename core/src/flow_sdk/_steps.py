@@ -78,10 +78,15 @@ class CallOptions(msgspec.Struct, frozen=True, kw_only=True):
             extra_body=_merge(self.extra_body, later.extra_body),
         )
 
-    def applied_to(self, request: Request) -> Request:
-        """``request`` with these options added."""
+    def applied_to(self, request: Request, *, override: bool = True) -> Request:
+        """``request`` with these options added.
+
+        ``timeout`` replaces the request's own (a per-call option: the caller
+        asked for it) unless ``override`` is false (a client default, which
+        only fills in a request that names no timeout of its own).
+        """
         changes: dict[str, Any] = {}
-        if self.timeout is not None and request.timeout is None:
+        if self.timeout is not None and (override or request.timeout is None):
             changes["timeout"] = self.timeout
         if self.extra_headers:
             changes["headers"] = {**(request.headers or {}), **self.extra_headers}
