@@ -125,8 +125,8 @@ def test_the_same_idempotency_key_replays_the_result_without_running_again(
 ):
     url = flow_client._tenant_url(f"components/code_block/{double_block.id}/execute")
     headers = {"Idempotency-Key": "exec-once"}
-    first = flow_client._safe.request("POST", url, json={"inputs": {"n": 1}}, headers=headers)
-    again = flow_client._safe.request("POST", url, json={"inputs": {"n": 1}}, headers=headers)
+    first = flow_client._client.request("POST", url, json={"inputs": {"n": 1}}, headers=headers)
+    again = flow_client._client.request("POST", url, json={"inputs": {"n": 1}}, headers=headers)
     assert again.json() == first.json()
     assert again.headers.get("idempotent-replayed") == "true"
 

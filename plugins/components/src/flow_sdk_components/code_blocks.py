@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from flow_sdk import ComponentTypeNamespace
+from flow_sdk.plugin import ComponentTypeNamespace, ModeT, Steps, endpoint, send
 
 from ._execution import checked, request_timeout
 from .models import ExecutionResult
@@ -13,7 +13,7 @@ from .models import ExecutionResult
 __all__ = ["CodeBlocksNamespace"]
 
 
-class CodeBlocksNamespace(ComponentTypeNamespace):
+class CodeBlocksNamespace(ComponentTypeNamespace[ModeT]):
     """Code blocks: components whose ``spec.code`` is Python.
 
     The code gets its inputs as the global ``inputs``; if it defines
@@ -24,6 +24,7 @@ class CodeBlocksNamespace(ComponentTypeNamespace):
 
     component_type: ClassVar[str] = "code_block"
 
+    @endpoint
     def execute(
         self,
         code_block_id: str,
@@ -31,7 +32,7 @@ class CodeBlocksNamespace(ComponentTypeNamespace):
         *,
         timeout_s: float | None = None,
         check: bool = True,
-    ) -> ExecutionResult:
+    ) -> Steps[ExecutionResult]:
         """Run the block once on the platform; its outputs, stdout, stderr and duration.
 
         ``timeout_s`` overrides the block's time limit (default 30 s, at most
@@ -42,11 +43,11 @@ class CodeBlocksNamespace(ComponentTypeNamespace):
         body: dict[str, Any] = {"inputs": dict(inputs or {})}
         if timeout_s is not None:
             body["timeout_s"] = timeout_s
-        result: ExecutionResult = self._request(
+        result = yield from send(
             "POST",
             self._item(code_block_id, "execute"),
             json=body,
-            timeout=request_timeout(timeout_s, self._client.config.timeout),
+            timeout=request_timeout(timeout_s, self.config.timeout),
             type=ExecutionResult,
         )
         return checked(f"code block {code_block_id}", result, check)

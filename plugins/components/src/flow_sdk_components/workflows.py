@@ -20,12 +20,23 @@ fails fails the run and the rest are skipped.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from flow_sdk import Backoff, ComponentTypeNamespace, Page, Paginator, poll_until
-from flow_sdk._urls import path_segment
+from flow_sdk.plugin import (
+    Backoff,
+    ComponentTypeNamespace,
+    Listing,
+    ModeT,
+    Page,
+    Steps,
+    cursor_pages,
+    endpoint,
+    paginated,
+    path_segment,
+    poll,
+    send,
+)
 
 from .models import WorkflowRun, WorkflowValidation
 
@@ -35,30 +46,30 @@ DEFAULT_WAIT_TIMEOUT_S = 300.0
 _MAX_PAGE_SIZE = 500
 
 
-class WorkflowsNamespace(ComponentTypeNamespace):
+class WorkflowsNamespace(ComponentTypeNamespace[ModeT]):
     """Workflows: ordered steps that run other components and pass outputs on."""
 
     component_type: ClassVar[str] = "workflow"
-    #: How ``wait_for_run`` waits between polls (tests swap these for fakes).
+    #: How ``wait_for_run`` waits between polls. The client sleeps (``sleep=`` on
+    #: ``CLIClient``/``AsyncCLIClient`` replaces that sleep, e.g. in tests).
     backoff: ClassVar[Backoff] = Backoff(initial_s=0.05, factor=1.5, max_s=1.0)
-    sleep: staticmethod[[float], None] = staticmethod(time.sleep)
-    clock: staticmethod[[], float] = staticmethod(time.monotonic)
 
     def _run_url(self, workflow_id: str, *more: str) -> str:
         return self._item(workflow_id, "runs", *more)
 
-    def validate(self, workflow_id: str) -> WorkflowValidation:
+    @endpoint
+    def validate(self, workflow_id: str) -> Steps[WorkflowValidation]:
         """Check that the workflow can run: every step references a component that
         exists and can run, and every ``$steps`` reference names an earlier step.
 
         Returns ``valid`` and the ``issues`` found; raises only when the
         workflow itself does not exist (``CLINotFoundError``).
         """
-        result: WorkflowValidation = self._request(
-            "POST", self._item(workflow_id, "validate"), type=WorkflowValidation
+        return (
+            yield from send("POST", self._item(workflow_id, "validate"), type=WorkflowValidation)
         )
-        return result
 
+    @endpoint
     def run(
         self,
         workflow_id: str,
@@ -68,7 +79,7 @@ class WorkflowsNamespace(ComponentTypeNamespace):
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         on_progress: Callable[[WorkflowRun], object] | None = None,
         idempotency_key: str | None = None,
-    ) -> WorkflowRun:
+    ) -> Steps[WorkflowRun]:
         """Start a run of the workflow with ``inputs``; the platform runs it in the background.
 
         Returns the queued run at once, or with ``wait=True`` the finished run
@@ -78,7 +89,7 @@ class WorkflowsNamespace(ComponentTypeNamespace):
         change while waiting. A workflow that does not validate is a
         ``CLIValidationError`` (422) listing the issues.
         """
-        run: WorkflowRun = self._request(
+        run = yield from send(
             "POST",
             self._run_url(workflow_id),
             json={"inputs": dict(inputs or {})},
@@ -87,15 +98,15 @@ class WorkflowsNamespace(ComponentTypeNamespace):
         )
         if not wait:
             return run
-        return self._wait(workflow_id, run.id, timeout_s, on_progress, first=run)
+        return (yield from self._wait(workflow_id, run.id, timeout_s, on_progress, first=run))
 
-    def get_run(self, workflow_id: str, run_id: str) -> WorkflowRun:
+    @endpoint
+    def get_run(self, workflow_id: str, run_id: str) -> Steps[WorkflowRun]:
         """One run of the workflow, with each step's status, outputs and error."""
-        run: WorkflowRun = self._request(
-            "GET", self._run_url(workflow_id, path_segment(run_id, "run_id")), type=WorkflowRun
-        )
-        return run
+        url = self._run_url(workflow_id, path_segment(run_id, "run_id"))
+        return (yield from send("GET", url, type=WorkflowRun))
 
+    @paginated
     def list_runs(
         self,
         workflow_id: str,
@@ -103,25 +114,22 @@ class WorkflowsNamespace(ComponentTypeNamespace):
         status: str | None = None,
         page_size: int = 50,
         limit: int | None = None,
-    ) -> Paginator[WorkflowRun]:
+    ) -> Listing[WorkflowRun]:
         """The workflow's runs, newest first, fetched lazily page by page.
 
         ``status`` keeps only runs in that status (``queued``, ``running``,
         ``succeeded``, ``failed``).
         """
-        if not 1 <= page_size <= _MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be between 1 and {_MAX_PAGE_SIZE}")
-        url = self._run_url(workflow_id)
+        return cursor_pages(
+            self._run_url(workflow_id),
+            Page[WorkflowRun],
+            params={"status": status},
+            page_size=page_size,
+            limit=limit,
+            max_page_size=_MAX_PAGE_SIZE,
+        )
 
-        def fetch(cursor: str | None) -> Page[WorkflowRun]:
-            params = {"limit": page_size, "cursor": cursor, "status": status}
-            page: Page[WorkflowRun] = self._request(
-                "GET", url, params=params, type=Page[WorkflowRun]
-            )
-            return page
-
-        return Paginator(fetch, limit=limit)
-
+    @endpoint
     def wait_for_run(
         self,
         workflow_id: str,
@@ -129,14 +137,14 @@ class WorkflowsNamespace(ComponentTypeNamespace):
         *,
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         on_progress: Callable[[WorkflowRun], object] | None = None,
-    ) -> WorkflowRun:
+    ) -> Steps[WorkflowRun]:
         """Poll the run (with backoff, up to 1 s apart) until it succeeds or fails.
 
         Returns the finished run; raises ``CLITimeoutError`` after
         ``timeout_s`` seconds (the run goes on on the platform).
         ``on_progress(run)`` is called with the first state and each change.
         """
-        return self._wait(workflow_id, run_id, timeout_s, on_progress)
+        return (yield from self._wait(workflow_id, run_id, timeout_s, on_progress))
 
     def _wait(
         self,
@@ -145,23 +153,25 @@ class WorkflowsNamespace(ComponentTypeNamespace):
         timeout_s: float,
         on_progress: Callable[[WorkflowRun], object] | None,
         first: WorkflowRun | None = None,
-    ) -> WorkflowRun:
+    ) -> Steps[WorkflowRun]:
         """Poll the run; ``first``, the run just started, counts as the first poll."""
         pending = [first] if first is not None else []
 
-        def fetch() -> WorkflowRun:
-            return pending.pop() if pending else self.get_run(workflow_id, run_id)
+        def fetch() -> Steps[WorkflowRun]:
+            if pending:
+                return pending.pop()
+            return (yield from type(self).get_run.steps(self, workflow_id, run_id))
 
-        return poll_until(
-            fetch,
-            lambda run: run.finished,
-            timeout_s=timeout_s,
-            what=f"run {run_id} of workflow {workflow_id}",
-            describe=WorkflowRun.progress_line,
-            on_progress=on_progress,
-            backoff=self.backoff,
-            hint=f"pass a larger timeout_s=..., or follow it with `flow workflows wait "
-            f"{workflow_id} {run_id}`; the run goes on on the platform",
-            sleep=self.sleep,
-            clock=self.clock,
+        return (
+            yield from poll(
+                fetch,
+                lambda run: run.finished,
+                timeout_s=timeout_s,
+                what=f"run {run_id} of workflow {workflow_id}",
+                describe=WorkflowRun.progress_line,
+                on_progress=on_progress,
+                backoff=self.backoff,
+                hint=f"pass a larger timeout_s=..., or follow it with `flow workflows wait "
+                f"{workflow_id} {run_id}`; the run goes on on the platform",
+            )
         )
