@@ -121,7 +121,7 @@ def test_bad_query_bodies_are_422(database_inprocess: Any, body: dict[str, Any])
     client = database_inprocess.client
     path = f"/api/v1/connectors/instances/{database_inprocess.id}/query"
     with pytest.raises(CLIValidationError):
-        client._safe.request_json("POST", path, json={"sql": "SELECT 1", **body})
+        client._client.request_json("POST", path, json={"sql": "SELECT 1", **body})
 
 
 values = st.one_of(

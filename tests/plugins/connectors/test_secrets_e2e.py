@@ -20,7 +20,7 @@ INSTANCES = "/api/v1/connectors/instances"
 
 def _raw(client: Any, method: str, path: str, **kwargs: Any) -> bytes:
     """The response body as sent by the platform (bytes, before any decoding)."""
-    response = client._safe.request(method, path, **kwargs)
+    response = client._client.request(method, path, **kwargs)
     return bytes(response.content)
 
 

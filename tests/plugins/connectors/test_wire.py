@@ -7,10 +7,13 @@ the request shape, which the end-to-end tests cannot see.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import flow_sdk_connectors.plugin
+import httpx
+import pytest
 from flow_sdk import CLIClient, FlowConfig
-from flow_sdk.testing import RecordingTransport
+from flow_sdk.testing import RecordingTransport, async_client_with_plugins
 
 DDL_REPLY = {"executed": False, "statements": [], "reason_required": False, "audit_id": None}
 
@@ -85,3 +88,64 @@ def test_create_fills_the_scope_from_the_config() -> None:
         {"connector_key": "sqlite", "name": "a", "config": {"path": "a"}}, scope_type="org"
     )
     assert json.loads(transport.last.content)["scope_id"] == "org_1"
+
+
+def test_execute_ddl_treats_empty_scope_id_and_reason_as_the_reference_does() -> None:
+    """An empty scope_id means the configured workspace; an empty reason is not sent."""
+    transport = RecordingTransport(DDL_REPLY)
+    client = _client(transport)
+    calls: list[tuple[dict[str, Any], dict[str, Any]]] = [
+        (
+            {"scope_id": "", "reason": ""},
+            {"scope_type": "workspace", "scope_id": "ws_1", "sql": "X", "confirm": False},
+        ),
+        (
+            {"confirm": True, "scope_type": "org", "scope_id": "", "reason": None},
+            {"scope_type": "org", "scope_id": "ws_1", "sql": "X", "confirm": True},
+        ),
+        (
+            {"confirm": True, "reason": " "},
+            {
+                "scope_type": "workspace",
+                "scope_id": "ws_1",
+                "sql": "X",
+                "confirm": True,
+                "reason": " ",
+            },
+        ),
+    ]
+    for options, expected in calls:
+        client.execute_ddl("c", "X", **options)
+        reference = transport.json()
+        client.connector_instances.execute_ddl("c", "X", **options)
+        assert reference == transport.json() == expected
+
+
+@pytest.mark.anyio
+async def test_the_async_namespace_sends_the_same_requests() -> None:
+    def reply(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/query"):
+            return httpx.Response(200, json={"columns": [], "rows": []})
+        return httpx.Response(200, json=DDL_REPLY)
+
+    transport = RecordingTransport(reply)
+    sync = _client(transport)
+    async_client = async_client_with_plugins(
+        flow_sdk_connectors.plugin,
+        config=FlowConfig(
+            platform_url="http://flow.test", access_token="t", org_id="org_1", workspace_id="ws_1"
+        ),
+        transport=transport,
+    )
+    async with async_client:
+        every: list[dict[str, Any]] = [{}, {"confirm": True, "reason": "why", "scope_id": ""}]
+        for options in every:
+            sync.connector_instances.execute_ddl("conn/1", "X", **options)
+            expected = transport.last
+            await async_client.connector_instances.execute_ddl("conn/1", "X", **options)
+            ours = transport.last
+            assert json.loads(ours.content) == json.loads(expected.content)
+            assert ours.url.raw_path == expected.url.raw_path
+            assert ours.extensions["timeout"] == expected.extensions["timeout"]
+        await async_client.connector_instances.query("c", "SELECT 1", timeout_s=200)
+        assert transport.last.extensions["timeout"]["read"] == 210.0

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from flow_sdk._redact import redact_text
+from flow_sdk.plugin import redact_text
 
 __all__ = [
     "ConnectionCheck",

@@ -11,9 +11,24 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
-from flow_sdk import CLIClientError, Namespace, Page, Paginator, ResourceNamespace
-from flow_sdk._namespaces import body_of
-from flow_sdk._urls import API_PREFIX, path_segment
+from flow_sdk.plugin import (
+    API_PREFIX,
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    CLIClientError,
+    Listing,
+    ModeT,
+    Namespace,
+    Page,
+    ResourceNamespace,
+    Steps,
+    body_of,
+    cursor_pages,
+    endpoint,
+    paginated,
+    path_segment,
+    send,
+)
 
 from .models import (
     ConnectionTestResult,
@@ -29,40 +44,29 @@ __all__ = ["ConnectorInstancesNamespace", "ConnectorsNamespace"]
 
 CATALOG = f"{API_PREFIX}/connectors"
 INSTANCES = f"{CATALOG}/instances"
-DEFAULT_PAGE_SIZE = 50
 #: How long the local platform lets one confirmed DDL batch run.
 DDL_TIMEOUT_S = 120.0
-MAX_PAGE_SIZE = 500
 
 
-def _check_page_size(page_size: int) -> None:
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
-
-
-class ConnectorsNamespace(Namespace):
+class ConnectorsNamespace(Namespace[ModeT]):
     """The connector catalog: which kinds of connection exist and how to configure them."""
 
+    @paginated
     def list(
         self, *, page_size: int = DEFAULT_PAGE_SIZE, limit: int | None = None
-    ) -> Paginator[Connector]:
+    ) -> Listing[Connector]:
         """Every connector in the catalog, fetched lazily page by page."""
-        _check_page_size(page_size)
-
-        def fetch(cursor: str | None) -> Page[Connector]:
-            params = {"limit": page_size, "cursor": cursor}
-            return self._request("GET", CATALOG, params=params, type=Page[Connector])  # type: ignore[no-any-return]
-
-        return Paginator(fetch, limit=limit)
-
-    def get(self, key: str) -> Connector:
-        """One connector by key (e.g. ``"sqlite"``), with its ``config_schema``."""
-        return self._request(  # type: ignore[no-any-return]
-            "GET", f"{CATALOG}/{path_segment(key, 'key')}", type=Connector
+        return cursor_pages(
+            CATALOG, Page[Connector], page_size=page_size, limit=limit, max_page_size=MAX_PAGE_SIZE
         )
 
+    @endpoint
+    def get(self, key: str) -> Steps[Connector]:
+        """One connector by key (e.g. ``"sqlite"``), with its ``config_schema``."""
+        return (yield from send("GET", f"{CATALOG}/{path_segment(key, 'key')}", type=Connector))
 
-class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
+
+class ConnectorInstancesNamespace(ResourceNamespace[ModeT, ConnectorInstance]):
     """Configured connections: create them, test them, query them, change their schema.
 
     ``get``, ``update`` and ``delete`` are the generic ones (``update`` with
@@ -82,9 +86,10 @@ class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
         if scope_id is not None:
             return scope_id
         if scope_type == "org":
-            return self._client.config.org_id
-        return self._client.config.workspace_id
+            return self.config.org_id
+        return self.config.workspace_id
 
+    @paginated
     def list(  # type: ignore[override]
         self,
         *,
@@ -93,7 +98,7 @@ class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
         connector_key: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         limit: int | None = None,
-    ) -> Paginator[ConnectorInstance]:
+    ) -> Listing[ConnectorInstance]:
         """Instances lazily, page by page.
 
         With ``scope_type`` only those of that scope (``scope_id`` defaults to
@@ -109,15 +114,17 @@ class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
         if scope_type is not None:
             filters["scope_type"] = scope_type
             filters["scope_id"] = self._scope_id(scope_type, scope_id)
-        return super().list(page_size=page_size, limit=limit, **filters)
+        return self._list(page_size=page_size, limit=limit, **filters)
 
+    @endpoint
     def create(
         self,
+        /,
         data: Mapping[str, Any] | msgspec.Struct | None = None,
         *,
         idempotency_key: str | None = None,
         **fields: Any,
-    ) -> ConnectorInstance:
+    ) -> Steps[ConnectorInstance]:
         """Configure a connection: ``connector_key``, ``name`` and ``config`` are required.
 
         Give them in ``data`` or as keywords, e.g. ``create(connector_key="sqlite",
@@ -131,12 +138,22 @@ class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
         scope_type = body.setdefault("scope_type", "workspace")
         if body.get("scope_id") is None:
             body["scope_id"] = self._scope_id(str(scope_type), None)
-        return super().create(body, idempotency_key=idempotency_key)
+        return (
+            yield from send(
+                "POST",
+                self._collection(),
+                json=body,
+                idempotency_key=idempotency_key,
+                type=ConnectorInstance,
+            )
+        )
 
-    def test(self, instance_id: str) -> ConnectionTestResult:
+    @endpoint
+    def test(self, instance_id: str) -> Steps[ConnectionTestResult]:
         """Check that the instance's database answers; a failure is ``ok=False``, not an error."""
-        return self._request("POST", self._item(instance_id, "test"), type=ConnectionTestResult)  # type: ignore[no-any-return]
+        return (yield from send("POST", self._item(instance_id, "test"), type=ConnectionTestResult))
 
+    @endpoint
     def query(
         self,
         instance_id: str,
@@ -145,7 +162,7 @@ class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
         *,
         max_rows: int = 1000,
         timeout_s: float | None = None,
-    ) -> QueryResult:
+    ) -> Steps[QueryResult]:
         """Run one read-only statement; anything that writes is refused (``CLIValidationError``).
 
         ``params`` are bound by the database, never pasted into the SQL: a list
@@ -156,18 +173,25 @@ class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
         body: dict[str, Any] = {"sql": sql, "max_rows": max_rows}
         if params is not None:
             body["params"] = dict(params) if isinstance(params, Mapping) else list(params)
-        options: dict[str, Any] = {}
+        timeout = None
         if timeout_s is not None:
             body["timeout_s"] = timeout_s
-            options["timeout"] = self._wait_for(timeout_s)
-        return self._request(  # type: ignore[no-any-return]
-            "POST", self._item(instance_id, "query"), json=body, type=QueryResult, **options
+            timeout = self._wait_for(timeout_s)
+        return (
+            yield from send(
+                "POST",
+                self._item(instance_id, "query"),
+                json=body,
+                type=QueryResult,
+                timeout=timeout,
+            )
         )
 
     def _wait_for(self, server_seconds: float) -> float:
         """The HTTP timeout for work the platform may spend ``server_seconds`` on."""
-        return max(self._client.config.timeout, server_seconds + 10.0)
+        return max(self.config.timeout, server_seconds + 10.0)
 
+    @endpoint
     def execute_ddl(
         self,
         instance_id: str,
@@ -177,42 +201,45 @@ class ConnectorInstancesNamespace(ResourceNamespace[ConnectorInstance]):
         scope_type: str = "workspace",
         scope_id: str | None = None,
         reason: str | None = None,
-    ) -> DdlResult:
+    ) -> Steps[DdlResult]:
         """Preview DDL (``confirm=False``) or run it, as ``CLIClient.execute_ddl`` does.
 
         The preview lists each statement with its kind and whether it is
         destructive, without touching the database. ``confirm=True`` runs them
         all in one transaction (all or nothing) and returns the ``audit_id``;
         a destructive statement needs a ``reason``, and anything that is not
-        DDL is refused. ``scope_id`` defaults to the configured workspace.
+        DDL is refused. As the reference: an empty or missing ``scope_id``
+        means the configured workspace, and an empty ``reason`` is not sent.
         """
         body: dict[str, Any] = {
             "scope_type": scope_type,
-            "scope_id": scope_id if scope_id is not None else self._client.config.workspace_id,
+            "scope_id": scope_id or self.config.workspace_id,
             "sql": sql,
             "confirm": confirm,
         }
-        if reason is not None:
+        if reason:
             body["reason"] = reason
         # A confirmed batch may take the platform up to DDL_TIMEOUT_S (e.g. building an index).
         timeout = self._wait_for(DDL_TIMEOUT_S) if confirm else None
-        return self._request(  # type: ignore[no-any-return]
-            "POST",
-            self._item(instance_id, "execute-ddl"),
-            json=body,
-            type=DdlResult,
-            timeout=timeout,
+        return (
+            yield from send(
+                "POST",
+                self._item(instance_id, "execute-ddl"),
+                json=body,
+                type=DdlResult,
+                timeout=timeout,
+            )
         )
 
+    @paginated
     def audit(
         self, instance_id: str, *, page_size: int = DEFAULT_PAGE_SIZE, limit: int | None = None
-    ) -> Paginator[DdlAuditRecord]:
+    ) -> Listing[DdlAuditRecord]:
         """The instance's DDL audit log, newest first, fetched lazily."""
-        _check_page_size(page_size)
-        url = self._item(instance_id, "audit")
-
-        def fetch(cursor: str | None) -> Page[DdlAuditRecord]:
-            params = {"limit": page_size, "cursor": cursor}
-            return self._request("GET", url, params=params, type=Page[DdlAuditRecord])  # type: ignore[no-any-return]
-
-        return Paginator(fetch, limit=limit)
+        return cursor_pages(
+            self._item(instance_id, "audit"),
+            Page[DdlAuditRecord],
+            page_size=page_size,
+            limit=limit,
+            max_page_size=MAX_PAGE_SIZE,
+        )

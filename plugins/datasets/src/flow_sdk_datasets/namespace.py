@@ -17,7 +17,20 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 import msgspec
-from flow_sdk import CLIValidationError, Page, Paginator, ResourceNamespace
+from flow_sdk.plugin import (
+    CLIValidationError,
+    Listing,
+    ModeT,
+    Page,
+    ResourceNamespace,
+    Steps,
+    body_of,
+    cursor_pages,
+    endpoint,
+    if_match_headers,
+    paginated,
+    send,
+)
 
 from ._batching import Batch, RowEncodeError, iter_batches
 from ._errors import RowValidationError
@@ -68,18 +81,36 @@ def _normalised(data: Mapping[str, Any] | msgspec.Struct | None) -> Any:
     return body
 
 
-class DatasetsNamespace(ResourceNamespace[Dataset]):
-    """Datasets of the selected workspace: create, list, get, update, delete, and rows."""
+def _fields(name: str | None, schema: SchemaLike | None, description: str | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if name is not None:
+        fields["name"] = name
+    if schema is not None:
+        fields["schema"] = _schema_body(schema)
+    if description is not None:
+        fields["description"] = description
+    return fields
+
+
+class DatasetsNamespace(ResourceNamespace[ModeT, Dataset]):
+    """Datasets of the selected workspace: create, list, get, update, delete, and rows.
+
+    Written once for both clients: on ``AsyncCLIClient`` every method is
+    awaited (``append_rows`` and ``upload`` send batch after batch without
+    blocking the event loop) and ``list`` / ``iter_rows`` are ``async for``.
+    """
 
     path = "datasets"
     model = Dataset
 
+    @paginated
     def list(  # type: ignore[override]
         self, *, name: str | None = None, page_size: int = 50, limit: int | None = None
-    ) -> Paginator[Dataset]:
+    ) -> Listing[Dataset]:
         """Every dataset (only those called ``name``, if given), fetched lazily page by page."""
-        return super().list(page_size=page_size, limit=limit, name=name)
+        return self._list(page_size=page_size, limit=limit, name=name)
 
+    @endpoint
     def create(  # type: ignore[override]
         self,
         data: Mapping[str, Any] | msgspec.Struct | None = None,
@@ -88,21 +119,20 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
         schema: SchemaLike | None = None,
         description: str | None = None,
         idempotency_key: str | None = None,
-    ) -> Dataset:
+    ) -> Steps[Dataset]:
         """Create a dataset. ``schema`` is a ``DatasetSchema``, ``{"columns": [...]}`` or a
         column list; without one the dataset takes any JSON object as a row.
 
         Retried safely with the same ``idempotency_key`` (generated when omitted).
         """
-        fields: dict[str, Any] = {}
-        if name is not None:
-            fields["name"] = name
-        if schema is not None:
-            fields["schema"] = _schema_body(schema)
-        if description is not None:
-            fields["description"] = description
-        return super().create(_normalised(data), idempotency_key=idempotency_key, **fields)
+        body = body_of(_normalised(data), _fields(name, schema, description))
+        return (
+            yield from send(
+                "POST", self._collection(), json=body, idempotency_key=idempotency_key, type=Dataset
+            )
+        )
 
+    @endpoint
     def update(  # type: ignore[override]
         self,
         dataset_id: str,
@@ -112,22 +142,25 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
         schema: SchemaLike | None = None,
         description: str | None = None,
         if_match: int | str | None = None,
-    ) -> Dataset:
+    ) -> Steps[Dataset]:
         """Change the name, description or schema. A new schema must fit every stored row
         (the platform answers 422 naming the first row that breaks it). With
         ``if_match=<version>`` a concurrent change is a 409.
         """
-        fields: dict[str, Any] = {}
-        if name is not None:
-            fields["name"] = name
-        if schema is not None:
-            fields["schema"] = _schema_body(schema)
-        if description is not None:
-            fields["description"] = description
-        return super().update(dataset_id, _normalised(data), if_match=if_match, **fields)
+        body = body_of(_normalised(data), _fields(name, schema, description))
+        return (
+            yield from send(
+                "PATCH",
+                self._item(dataset_id),
+                json=body,
+                headers=if_match_headers(if_match),
+                type=Dataset,
+            )
+        )
 
     # rows
 
+    @endpoint
     def append_rows(
         self,
         dataset_id: str,
@@ -137,7 +170,7 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
         max_batch_bytes: int = MAX_BATCH_BYTES,
         on_progress: ProgressCallback | None = None,
         idempotency_key: str | None = None,
-    ) -> AppendResult:
+    ) -> Steps[AppendResult]:
         """Append rows (mappings or msgspec Structs) from any iterable, in batches.
 
         The iterable is read lazily, so a generator of millions of rows streams
@@ -150,16 +183,19 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
         A refused row raises ``RowValidationError`` with its position in
         ``rows`` (``row_number``) and how many rows were stored before it.
         """
-        return self._append(
-            dataset_id,
-            ((row, None) for row in rows),
-            batch_size=batch_size,
-            max_batch_bytes=max_batch_bytes,
-            on_progress=on_progress,
-            idempotency_key=idempotency_key,
-            source=None,
+        return (
+            yield from self._append(
+                dataset_id,
+                ((row, None) for row in rows),
+                batch_size=batch_size,
+                max_batch_bytes=max_batch_bytes,
+                on_progress=on_progress,
+                idempotency_key=idempotency_key,
+                source=None,
+            )
         )
 
+    @endpoint
     def upload(
         self,
         dataset_id: str,
@@ -170,7 +206,7 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
         max_batch_bytes: int = MAX_BATCH_BYTES,
         on_progress: ProgressCallback | None = None,
         idempotency_key: str | None = None,
-    ) -> AppendResult:
+    ) -> Steps[AppendResult]:
         """Append the rows of a JSON Lines (``.jsonl``/``.ndjson``) or CSV (``.csv``) file.
 
         ``path`` may also be an open file (binary or text), read as JSON Lines
@@ -193,18 +229,27 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
                     hint="pass format='jsonl' or format='csv'",
                 )
             source = str(getattr(path, "name", "") or "the input")
-            return self._append_stream(dataset_id, path, kind, source, options)
+            return (yield from self._append_stream(dataset_id, path, kind, source, options))
         file_path = Path(path)
         try:
             kind = file_format(file_path, format)
         except ValueError as exc:
             raise CLIValidationError(str(exc), hint="pass format='jsonl' or format='csv'") from None
+        # Reading the caller's local file is the one blocking I/O a method may do.
         try:
             if kind == "csv":
                 with file_path.open(encoding="utf-8-sig", newline="") as text:
-                    return self._append_stream(dataset_id, text, kind, file_path.name, options)
+                    return (
+                        yield from self._append_stream(
+                            dataset_id, text, kind, file_path.name, options
+                        )
+                    )
             with file_path.open("rb") as binary:
-                return self._append_stream(dataset_id, binary, kind, file_path.name, options)
+                return (
+                    yield from self._append_stream(
+                        dataset_id, binary, kind, file_path.name, options
+                    )
+                )
         except OSError as exc:
             raise CLIValidationError(
                 f"cannot read {str(file_path)!r}: {exc.strerror or exc}",
@@ -218,47 +263,46 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
         kind: str,
         source: str,
         options: dict[str, Any],
-    ) -> AppendResult:
+    ) -> Steps[AppendResult]:
         try:
             if kind == "csv":
-                schema = self.get(dataset_id).schema
+                dataset = yield from type(self).get.steps(self, dataset_id)
+                schema = dataset.schema
                 if isinstance(stream, io.TextIOBase):
                     rows = read_csv(cast(IO[str], stream), schema)
-                    return self._append(dataset_id, rows, source=source, **options)
+                    return (yield from self._append(dataset_id, rows, source=source, **options))
                 # a text view of a binary stream, detached after so the caller's stream stays open
                 text = io.TextIOWrapper(cast(IO[bytes], stream), encoding="utf-8-sig", newline="")
                 try:
                     rows = read_csv(text, schema)
-                    return self._append(dataset_id, rows, source=source, **options)
+                    return (yield from self._append(dataset_id, rows, source=source, **options))
                 finally:
                     text.detach()
-            return self._append(dataset_id, read_jsonl(stream), source=source, **options)
+            return (
+                yield from self._append(dataset_id, read_jsonl(stream), source=source, **options)
+            )
         except UnicodeDecodeError as exc:
             raise CLIValidationError(
                 f"{source} is not UTF-8 text: {exc.reason} at byte {exc.start}",
                 hint="save the file as UTF-8 and upload it again",
             ) from None
 
+    @paginated
     def iter_rows(
         self,
         dataset_id: str,
         *,
         page_size: int = DEFAULT_ROWS_PAGE_SIZE,
         limit: int | None = None,
-    ) -> Paginator[dict[str, Any]]:
+    ) -> Listing[dict[str, Any]]:
         """The dataset's rows in the order they were appended, fetched lazily page by page."""
-        if not 1 <= page_size <= MAX_ROWS_PAGE_SIZE:
-            raise ValueError(f"page_size must be between 1 and {MAX_ROWS_PAGE_SIZE}")
-        url = self._item(dataset_id, "rows")
-
-        def fetch(cursor: str | None) -> Page[dict[str, Any]]:
-            params = {"limit": page_size, "cursor": cursor}
-            page: Page[dict[str, Any]] = self._request(
-                "GET", url, params=params, type=Page[dict[str, Any]]
-            )
-            return page
-
-        return Paginator(fetch, limit=limit)
+        return cursor_pages(
+            self._item(dataset_id, "rows"),
+            Page[dict[str, Any]],
+            page_size=page_size,
+            limit=limit,
+            max_page_size=MAX_ROWS_PAGE_SIZE,
+        )
 
     # the batch loop shared by append_rows and upload
 
@@ -272,7 +316,8 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
         on_progress: ProgressCallback | None,
         idempotency_key: str | None,
         source: str | None,
-    ) -> AppendResult:
+    ) -> Steps[AppendResult]:
+        """One request per batch; the batching itself (``iter_batches``) is pure."""
         if not 1 <= batch_size <= MAX_BATCH_ROWS:
             raise ValueError(f"batch_size must be between 1 and {MAX_BATCH_ROWS}")
         if not 1 <= max_batch_bytes <= MAX_BATCH_BYTES:
@@ -291,7 +336,8 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
             except (RowEncodeError, FileRowError) as exc:
                 raise _local_row_error(exc, done.rows, source) from None
             try:
-                answer: RowsAppended = self._request(
+                # A refused batch is thrown back in here, as if send raised it.
+                answer = yield from send(
                     "POST",
                     url,
                     content=batch.body,
@@ -310,9 +356,8 @@ class DatasetsNamespace(ResourceNamespace[Dataset]):
             if on_progress is not None:
                 on_progress(done)
         if done.batches == 0:
-            done = AppendResult(
-                rows=0, batches=0, bytes=0, row_count=self.get(dataset_id).row_count
-            )
+            dataset = yield from type(self).get.steps(self, dataset_id)
+            done = AppendResult(rows=0, batches=0, bytes=0, row_count=dataset.row_count)
         return done
 
 
