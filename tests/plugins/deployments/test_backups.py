@@ -12,9 +12,16 @@ from flow_sdk import (
     CLIValidationError,
     Component,
 )
+from flow_sdk.plugin import ResourceNamespace
 from flow_sdk_deployments.models import Backup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+
+class _RawBackups(ResourceNamespace[Any, Any]):
+    """The backups collection with the generic create: any body, sent as it is."""
+
+    path = "component-backups"
 
 
 def test_create_snapshots_every_version(flow_client: Any, agent: Any) -> None:
@@ -105,10 +112,10 @@ def test_delete_with_a_stale_version_is_a_conflict(flow_client: Any, agent: Any)
 def test_a_bad_backup_is_refused(
     flow_client_inprocess: Any, body: dict[str, Any], words: str
 ) -> None:
-    namespace = flow_client_inprocess.component_backups
+    namespace = flow_client_inprocess.namespace(_RawBackups)
     with pytest.raises(CLIValidationError) as caught:
         # The raw request, as any HTTP client would send it.
-        namespace._request("POST", namespace._collection(), json=body)
+        namespace.create(body)
     assert caught.value.status_code == 422
     assert words in str(caught.value)
 

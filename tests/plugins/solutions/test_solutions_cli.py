@@ -83,7 +83,7 @@ def test_the_help_lists_the_verbs(
 
 
 def test_the_openapi_document_describes_the_routes(flow_client: CLIClient) -> None:
-    document = flow_client._safe.request_json("GET", "/openapi.json")
+    document = flow_client._client.request_json("GET", "/openapi.json")
     tenant = "/api/v1/orgs/{org_id}/workspaces/{workspace_id}"
     assert "post" in document["paths"][f"{tenant}/solutions/{{id}}/export"]
     assert "post" in document["paths"][f"{tenant}/solutions/import"]

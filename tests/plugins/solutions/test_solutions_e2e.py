@@ -18,6 +18,7 @@ from flow_sdk import (
     CLINotFoundError,
     CLIValidationError,
 )
+from flow_sdk.plugin import Namespace, Steps, endpoint, send
 from flow_sdk_solutions import (
     BUNDLE_FORMAT_VERSION,
     ComponentRef,
@@ -27,6 +28,14 @@ from flow_sdk_solutions import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+
+class _RawImport(Namespace[Any]):
+    """``POST <workspace>/solutions/import`` with any body, sent as it is (no local checks)."""
+
+    @endpoint
+    def send(self, bundle: Any) -> Steps[Any]:
+        return (yield from send("POST", self._tenant("solutions", "import"), json=bundle))
 
 
 def component(client: CLIClient, kind: str, name: str, spec: dict[str, Any] | None = None) -> Any:
@@ -273,11 +282,9 @@ class TestImport:
         assert info.value.code == "newer_format"
         assert "pip install -U flow-sdk-solutions" in (info.value.hint or "")
 
-    def test_the_platform_refuses_a_newer_format_too(self, solutions: Any) -> None:
+    def test_the_platform_refuses_a_newer_format_too(self, flow_client: CLIClient) -> None:
         with pytest.raises(CLIValidationError, match="format version 7") as info:
-            solutions._request(
-                "POST", solutions._collection() + "/import", json=a_bundle(format_version=7)
-            )
+            flow_client.namespace(_RawImport).send(a_bundle(format_version=7))
         assert (info.value.status_code, info.value.code) == (422, "newer_format")
 
     @pytest.mark.parametrize(
@@ -289,13 +296,13 @@ class TestImport:
         ],
     )
     def test_a_malformed_bundle_is_422_naming_what_is_wrong(
-        self, solutions: Any, bundle: dict[str, Any], needle: str
+        self, flow_client: CLIClient, solutions: Any, bundle: dict[str, Any], needle: str
     ) -> None:
         with pytest.raises(CLIValidationError, match=r"malformed|not a solution") as local:
             solutions.import_(bundle)
         assert needle in str(local.value)
         with pytest.raises(CLIValidationError) as remote:
-            solutions._request("POST", solutions._collection() + "/import", json=bundle)
+            flow_client.namespace(_RawImport).send(bundle)
         assert (remote.value.status_code, remote.value.code) == (422, "malformed")
         assert needle in str(remote.value)
 

@@ -3,7 +3,8 @@
 One implementation, two route prefixes: a deployment puts one version of a
 component (or workflow) into one ring. The platform moves it from
 ``pending`` to ``active`` (or ``failed``) in the background; the methods here
-return at once unless asked to wait.
+return at once unless asked to wait. Waiting polls through the client, so
+``CLIClient`` sleeps between polls and ``AsyncCLIClient`` awaits.
 """
 
 from __future__ import annotations
@@ -12,7 +13,17 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, NoReturn
 
 import msgspec
-from flow_sdk import CLIClientError, Paginator, ResourceNamespace, poll_until
+from flow_sdk.plugin import (
+    CLIClientError,
+    Listing,
+    ModeT,
+    ResourceNamespace,
+    Steps,
+    endpoint,
+    paginated,
+    poll,
+    send,
+)
 
 from .errors import DeploymentFailedError
 from .models import Deployment
@@ -37,13 +48,14 @@ def _describe(deployment: Deployment) -> str:
     return f"{text} ({deployment.error})" if deployment.error else text
 
 
-class DeploymentsNamespace(ResourceNamespace[Deployment]):
+class DeploymentsNamespace(ResourceNamespace[ModeT, Deployment]):
     """What component and workflow deployments share; subclasses set ``path``."""
 
     model = Deployment
     #: The word used in messages: "component" or "workflow".
     noun: ClassVar[str] = "component"
 
+    @paginated
     def list(  # type: ignore[override]
         self,
         *,
@@ -53,9 +65,9 @@ class DeploymentsNamespace(ResourceNamespace[Deployment]):
         status: str | None = None,
         page_size: int = 50,
         limit: int | None = None,
-    ) -> Paginator[Deployment]:
+    ) -> Listing[Deployment]:
         """Every deployment, lazily; only those matching the filters given."""
-        return super().list(
+        return self._list(
             page_size=page_size,
             limit=limit,
             component_type=component_type,
@@ -64,34 +76,47 @@ class DeploymentsNamespace(ResourceNamespace[Deployment]):
             status=status,
         )
 
-    def get(self, deployment_id: str) -> Deployment:
+    @endpoint
+    def get(self, deployment_id: str) -> Steps[Deployment]:  # type: ignore[override]
         """One deployment, with its ring's history for this component."""
-        return super().get(deployment_id)
+        return (yield from send("GET", self._item(deployment_id), type=Deployment))
 
-    def delete(self, deployment_id: str, *, if_match: int | str | None = None) -> None:
+    @endpoint
+    def delete(  # type: ignore[override]
+        self, deployment_id: str, *, if_match: int | str | None = None
+    ) -> Steps[None]:
         """Take the component out of the ring (its history stays with the ring)."""
-        super().delete(deployment_id, if_match=if_match)
+        yield from ResourceNamespace[ModeT, Deployment].delete.steps(
+            self, deployment_id, if_match=if_match
+        )
 
-    def update(self, *args: Any, **kwargs: Any) -> NoReturn:
+    @endpoint
+    def update(self, *args: Any, **kwargs: Any) -> Steps[NoReturn]:  # type: ignore[override]
         """Deployments are not edited in place: deploy another version, or roll back."""
         raise CLIClientError(
             "a deployment cannot be updated",
             hint="deploy another version to the same ring with deploy(...), "
             "or go back with rollback(deployment_id)",
         )
+        yield  # a method of steps, though it sends nothing
 
+    @endpoint
     def create(
         self,
+        /,
         data: Mapping[str, Any] | msgspec.Struct | None = None,
         *,
         idempotency_key: str | None = None,
         **fields: Any,
-    ) -> Deployment:
+    ) -> Steps[Deployment]:
         """Deploy from a raw body ``{component_type, component_id, component_version, ring_id}``.
 
         ``deploy(...)`` is the same with named arguments and an optional wait.
         """
-        return super().create(data, idempotency_key=idempotency_key, **fields)
+        created: Deployment = yield from ResourceNamespace[ModeT, Deployment].create.steps(
+            self, data, idempotency_key=idempotency_key, **fields
+        )
+        return created
 
     def _deploy(
         self,
@@ -101,11 +126,12 @@ class DeploymentsNamespace(ResourceNamespace[Deployment]):
         timeout_s: float,
         on_progress: Progress | None,
         idempotency_key: str | None,
-    ) -> Deployment:
+    ) -> Steps[Deployment]:
         body = {key: value for key, value in body.items() if value is not None}
-        deployment = self.create(body, idempotency_key=idempotency_key)
-        return self._maybe_wait(deployment, wait, timeout_s, on_progress)
+        deployment = yield from type(self).create.steps(self, body, idempotency_key=idempotency_key)
+        return (yield from self._maybe_wait(deployment, wait, timeout_s, on_progress))
 
+    @endpoint
     def promote(
         self,
         deployment_id: str,
@@ -114,20 +140,21 @@ class DeploymentsNamespace(ResourceNamespace[Deployment]):
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         on_progress: Progress | None = None,
         idempotency_key: str | None = None,
-    ) -> Deployment:
+    ) -> Steps[Deployment]:
         """Deploy the same version to the next ring; returns that ring's deployment.
 
         Refused (``CLIConflictError``) from the last ring. With ``wait=True``
         returns once the new deployment is active.
         """
-        deployment: Deployment = self._request(
+        deployment = yield from send(
             "POST",
             self._item(deployment_id, "promote"),
             idempotency_key=idempotency_key,
             type=Deployment,
         )
-        return self._maybe_wait(deployment, wait, timeout_s, on_progress)
+        return (yield from self._maybe_wait(deployment, wait, timeout_s, on_progress))
 
+    @endpoint
     def rollback(
         self,
         deployment_id: str,
@@ -136,19 +163,20 @@ class DeploymentsNamespace(ResourceNamespace[Deployment]):
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         on_progress: Progress | None = None,
         idempotency_key: str | None = None,
-    ) -> Deployment:
+    ) -> Steps[Deployment]:
         """Put back the version that was in this ring before the current one.
 
         Refused (``CLIConflictError``) when the ring has had no other version.
         """
-        deployment: Deployment = self._request(
+        deployment = yield from send(
             "POST",
             self._item(deployment_id, "rollback"),
             idempotency_key=idempotency_key,
             type=Deployment,
         )
-        return self._maybe_wait(deployment, wait, timeout_s, on_progress)
+        return (yield from self._maybe_wait(deployment, wait, timeout_s, on_progress))
 
+    @endpoint
     def wait(
         self,
         deployment_id: str,
@@ -156,12 +184,14 @@ class DeploymentsNamespace(ResourceNamespace[Deployment]):
         status: str = "active",
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         on_progress: Progress | None = None,
-    ) -> Deployment:
+    ) -> Steps[Deployment]:
         """Poll until the deployment has ``status``; returns it then.
 
         ``on_progress`` sees the deployment first and then each change. Raises
         ``DeploymentFailedError`` if it fails first (unless ``status="failed"``)
-        and ``CLITimeoutError`` after ``timeout_s`` seconds.
+        and ``CLITimeoutError`` after ``timeout_s`` seconds. The client waits
+        between polls (``sleep=`` on the client replaces how, e.g. in tests);
+        on ``AsyncCLIClient`` the event loop runs on meanwhile.
         """
 
         def settled(deployment: Deployment) -> bool:
@@ -175,14 +205,19 @@ class DeploymentsNamespace(ResourceNamespace[Deployment]):
                 )
             return False
 
-        return poll_until(
-            lambda: self.get(deployment_id),
-            settled,
-            timeout_s=timeout_s,
-            what=f"deployment {deployment_id} to become {status}",
-            on_progress=on_progress,
-            describe=_describe,
-            hint="pass a larger timeout_s=..., or check its status later with get(...)",
+        def fetch() -> Steps[Deployment]:
+            return (yield from type(self).get.steps(self, deployment_id))
+
+        return (
+            yield from poll(
+                fetch,
+                settled,
+                timeout_s=timeout_s,
+                what=f"deployment {deployment_id} to become {status}",
+                on_progress=on_progress,
+                describe=_describe,
+                hint="pass a larger timeout_s=..., or check its status later with get(...)",
+            )
         )
 
     def _maybe_wait(
@@ -191,17 +226,22 @@ class DeploymentsNamespace(ResourceNamespace[Deployment]):
         wait: bool,
         timeout_s: float,
         on_progress: Progress | None,
-    ) -> Deployment:
+    ) -> Steps[Deployment]:
         if not wait:
             return deployment
-        return self.wait(deployment.id, timeout_s=timeout_s, on_progress=on_progress)
+        return (
+            yield from type(self).wait.steps(
+                self, deployment.id, timeout_s=timeout_s, on_progress=on_progress
+            )
+        )
 
 
-class ComponentDeploymentsNamespace(DeploymentsNamespace):
+class ComponentDeploymentsNamespace(DeploymentsNamespace[ModeT]):
     """Deployments of catalog components (agents, tools, …) to rings."""
 
     path = "component-deployments"
 
+    @endpoint
     def deploy(
         self,
         component_type: str,
@@ -213,7 +253,7 @@ class ComponentDeploymentsNamespace(DeploymentsNamespace):
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         on_progress: Progress | None = None,
         idempotency_key: str | None = None,
-    ) -> Deployment:
+    ) -> Steps[Deployment]:
         """Deploy ``version`` (default: the latest) of a component to a ring.
 
         Deploying to a ring that already runs the component replaces its
@@ -226,21 +266,24 @@ class ComponentDeploymentsNamespace(DeploymentsNamespace):
             "component_version": version,
             "ring_id": ring_id,
         }
-        return self._deploy(
-            body,
-            wait=wait,
-            timeout_s=timeout_s,
-            on_progress=on_progress,
-            idempotency_key=idempotency_key,
+        return (
+            yield from self._deploy(
+                body,
+                wait=wait,
+                timeout_s=timeout_s,
+                on_progress=on_progress,
+                idempotency_key=idempotency_key,
+            )
         )
 
 
-class WorkflowDeploymentsNamespace(DeploymentsNamespace):
+class WorkflowDeploymentsNamespace(DeploymentsNamespace[ModeT]):
     """Deployments of workflows to rings (the same behaviour as components)."""
 
     path = "workflow-deployments"
     noun = "workflow"
 
+    @paginated
     def list(  # type: ignore[override]
         self,
         *,
@@ -249,9 +292,10 @@ class WorkflowDeploymentsNamespace(DeploymentsNamespace):
         status: str | None = None,
         page_size: int = 50,
         limit: int | None = None,
-    ) -> Paginator[Deployment]:
+    ) -> Listing[Deployment]:
         """Every workflow deployment, lazily; only those matching the filters given."""
-        return super().list(
+        return DeploymentsNamespace.list.listing(
+            self,
             component_id=workflow_id,
             ring_id=ring_id,
             status=status,
@@ -259,6 +303,7 @@ class WorkflowDeploymentsNamespace(DeploymentsNamespace):
             limit=limit,
         )
 
+    @endpoint
     def deploy(
         self,
         workflow_id: str,
@@ -269,13 +314,15 @@ class WorkflowDeploymentsNamespace(DeploymentsNamespace):
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         on_progress: Progress | None = None,
         idempotency_key: str | None = None,
-    ) -> Deployment:
+    ) -> Steps[Deployment]:
         """Deploy ``version`` (default: the latest) of a workflow to a ring."""
         body = {"component_id": workflow_id, "component_version": version, "ring_id": ring_id}
-        return self._deploy(
-            body,
-            wait=wait,
-            timeout_s=timeout_s,
-            on_progress=on_progress,
-            idempotency_key=idempotency_key,
+        return (
+            yield from self._deploy(
+                body,
+                wait=wait,
+                timeout_s=timeout_s,
+                on_progress=on_progress,
+                idempotency_key=idempotency_key,
+            )
         )

@@ -6,7 +6,16 @@ from collections.abc import Mapping
 from typing import Any
 
 import msgspec
-from flow_sdk import Page, Paginator, ResourceNamespace
+from flow_sdk.plugin import (
+    Listing,
+    ModeT,
+    Page,
+    ResourceNamespace,
+    Steps,
+    cursor_pages,
+    endpoint,
+    paginated,
+)
 
 from .models import DeploymentEvent, Ring
 
@@ -17,16 +26,19 @@ def _given(**fields: Any) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not None}
 
 
-class RingsNamespace(ResourceNamespace[Ring]):
+class RingsNamespace(ResourceNamespace[ModeT, Ring]):
     """Deployment rings of the workspace, listed in their ``order``.
 
     A deployment is promoted from a ring to the ring with the next higher
     ``order``; a ring cannot be deleted while a deployment uses it.
+    Written once for both clients: ``client.rings.get(id)`` returns a ``Ring``,
+    ``await aclient.rings.get(id)`` too.
     """
 
     path = "rings"
     model = Ring
 
+    @endpoint
     def create(  # type: ignore[override]
         self,
         data: Mapping[str, Any] | msgspec.Struct | None = None,
@@ -36,7 +48,7 @@ class RingsNamespace(ResourceNamespace[Ring]):
         traffic_percent: int | None = None,
         description: str | None = None,
         idempotency_key: str | None = None,
-    ) -> Ring:
+    ) -> Steps[Ring]:
         """Create a ring; without ``order`` it goes after the last one.
 
         ``traffic_percent`` (0 to 100, default 100) is the share of traffic the
@@ -45,8 +57,12 @@ class RingsNamespace(ResourceNamespace[Ring]):
         fields = _given(
             name=name, order=order, traffic_percent=traffic_percent, description=description
         )
-        return super().create(data, idempotency_key=idempotency_key, **fields)
+        created: Ring = yield from ResourceNamespace[ModeT, Ring].create.steps(
+            self, data, idempotency_key=idempotency_key, **fields
+        )
+        return created
 
+    @endpoint
     def update(  # type: ignore[override]
         self,
         ring_id: str,
@@ -57,23 +73,24 @@ class RingsNamespace(ResourceNamespace[Ring]):
         traffic_percent: int | None = None,
         description: str | None = None,
         if_match: int | str | None = None,
-    ) -> Ring:
+    ) -> Steps[Ring]:
         """Change a ring's fields; with ``if_match=<version>`` a concurrent write is a 409."""
         fields = _given(
             name=name, order=order, traffic_percent=traffic_percent, description=description
         )
-        return super().update(ring_id, data, if_match=if_match, **fields)
+        updated: Ring = yield from ResourceNamespace[ModeT, Ring].update.steps(
+            self, ring_id, data, if_match=if_match, **fields
+        )
+        return updated
 
+    @paginated
     def history(
         self, ring_id: str, *, page_size: int = 50, limit: int | None = None
-    ) -> Paginator[DeploymentEvent]:
+    ) -> Listing[DeploymentEvent]:
         """Every version that arrived in (or left) the ring, oldest first, fetched lazily."""
-        url = self._item(ring_id, "history")
-
-        def fetch(cursor: str | None) -> Page[DeploymentEvent]:
-            params = {"limit": page_size, "cursor": cursor}
-            return self._request(  # type: ignore[no-any-return]
-                "GET", url, params=params, type=Page[DeploymentEvent]
-            )
-
-        return Paginator(fetch, limit=limit)
+        return cursor_pages(
+            self._item(ring_id, "history"),
+            Page[DeploymentEvent],
+            page_size=page_size,
+            limit=limit,
+        )

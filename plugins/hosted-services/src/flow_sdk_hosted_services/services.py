@@ -7,7 +7,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import msgspec
-from flow_sdk import CLIClientError, Page, ResourceNamespace
+from flow_sdk.plugin import (
+    CLIClientError,
+    ModeT,
+    Page,
+    ResourceNamespace,
+    Steps,
+    endpoint,
+    if_match_headers,
+    send,
+    service_url,
+)
 
 from .models import Endpoint, HostedService, ServiceVersion
 
@@ -46,18 +56,20 @@ def _fields(
     return fields
 
 
-class HostedServicesNamespace(ResourceNamespace[HostedService]):
+class HostedServicesNamespace(ResourceNamespace[ModeT, HostedService]):
     """Hosted services of the selected org (``/api/v1/orgs/{org}/services``).
 
     Edit a service freely, ``publish`` it to freeze an immutable ``vN``, and
     ``invoke`` its endpoints: the latest published version answers unless a
-    ``version`` is named.
+    ``version`` is named. Written once for both clients: on ``AsyncCLIClient``
+    every method is awaited.
     """
 
     path = "services"
     scope = "org"
     model = HostedService
 
+    @endpoint
     def create(  # type: ignore[override]
         self,
         data: Mapping[str, Any] | msgspec.Struct | None = None,
@@ -66,7 +78,7 @@ class HostedServicesNamespace(ResourceNamespace[HostedService]):
         endpoints: Iterable[EndpointLike] | None = None,
         description: str | None = None,
         idempotency_key: str | None = None,
-    ) -> HostedService:
+    ) -> Steps[HostedService]:
         """Create a service from ``data`` and/or ``name``, ``endpoints``, ``description``.
 
         Each endpoint is ``{"method", "path", "handler"}`` (Python source) or
@@ -74,12 +86,13 @@ class HostedServicesNamespace(ResourceNamespace[HostedService]):
         workspace, or of ``workspace_id``), or an ``Endpoint``. Nothing
         answers until the service is published.
         """
-        return super().create(
-            data,
-            idempotency_key=idempotency_key,
-            **_fields(name, description, endpoints, self._client.config.workspace_id),
+        fields = _fields(name, description, endpoints, self.config.workspace_id)
+        created: HostedService = yield from ResourceNamespace[ModeT, HostedService].create.steps(
+            self, data, idempotency_key=idempotency_key, **fields
         )
+        return created
 
+    @endpoint
     def update(  # type: ignore[override]
         self,
         service_id: str,
@@ -89,48 +102,58 @@ class HostedServicesNamespace(ResourceNamespace[HostedService]):
         endpoints: Iterable[EndpointLike] | None = None,
         description: str | None = None,
         if_match: int | str | None = None,
-    ) -> HostedService:
+    ) -> Steps[HostedService]:
         """Change the editable definition; published versions stay as they were."""
-        return super().update(
-            service_id,
-            data,
-            if_match=if_match,
-            **_fields(name, description, endpoints, self._client.config.workspace_id),
+        fields = _fields(name, description, endpoints, self.config.workspace_id)
+        updated: HostedService = yield from ResourceNamespace[ModeT, HostedService].update.steps(
+            self, service_id, data, if_match=if_match, **fields
+        )
+        return updated
+
+    @endpoint
+    def get(self, service_id: str) -> Steps[HostedService]:  # type: ignore[override]
+        """One service, with its current definition and its published versions."""
+        return (yield from send("GET", self._item(service_id), type=HostedService))
+
+    @endpoint
+    def delete(  # type: ignore[override]
+        self, service_id: str, *, if_match: int | str | None = None
+    ) -> Steps[None]:
+        """Delete the service and every published version of it."""
+        yield from ResourceNamespace[ModeT, HostedService].delete.steps(
+            self, service_id, if_match=if_match
         )
 
-    def get(self, service_id: str) -> HostedService:
-        """One service, with its current definition and its published versions."""
-        return super().get(service_id)
-
-    def delete(self, service_id: str, *, if_match: int | str | None = None) -> None:
-        """Delete the service and every published version of it."""
-        super().delete(service_id, if_match=if_match)
-
+    @endpoint
     def publish(
         self,
         service_id: str,
         *,
         if_match: int | str | None = None,
         idempotency_key: str | None = None,
-    ) -> ServiceVersion:
+    ) -> Steps[ServiceVersion]:
         """Freeze the current definition as the next immutable version ``vN``.
 
         With ``if_match=<version>`` it publishes only if the definition is
         still the one you reviewed (``CLIConflictError`` otherwise).
         """
-        return self._request(  # type: ignore[no-any-return]
-            "POST",
-            self._item(service_id, "versions"),
-            headers=None if if_match is None else {"If-Match": str(if_match)},
-            idempotency_key=idempotency_key,
-            type=ServiceVersion,
+        return (
+            yield from send(
+                "POST",
+                self._item(service_id, "versions"),
+                headers=if_match_headers(if_match),
+                idempotency_key=idempotency_key,
+                type=ServiceVersion,
+            )
         )
 
-    def versions(self, service_id: str) -> builtins.list[ServiceVersion]:
+    @endpoint
+    def versions(self, service_id: str) -> Steps[builtins.list[ServiceVersion]]:
         """Every published version of the service, oldest first."""
-        page = self._request("GET", self._item(service_id, "versions"), type=Page[ServiceVersion])
-        return page.items  # type: ignore[no-any-return]
+        page = yield from send("GET", self._item(service_id, "versions"), type=Page[ServiceVersion])
+        return page.items
 
+    @endpoint
     def invoke(
         self,
         service_id: str,
@@ -140,7 +163,7 @@ class HostedServicesNamespace(ResourceNamespace[HostedService]):
         body: Any = None,
         query: Mapping[str, Any] | None = None,
         version: int | str | None = None,
-    ) -> Any:
+    ) -> Steps[Any]:
         """Call an endpoint and return its JSON: the same request as ``client.invoke_service``.
 
         Without ``version`` the latest published version answers. An unknown
@@ -152,11 +175,11 @@ class HostedServicesNamespace(ResourceNamespace[HostedService]):
                 "the endpoint path is empty",
                 hint="pass the endpoint's path, e.g. invoke(service_id, 'GET', '/items')",
             )
-        return self._client.invoke_service(
-            service_id,
-            method,
-            path,
-            body=body,
-            query=dict(query) if query is not None else None,
-            version=version,
-        )
+        url = service_url(self._org_id(), service_id, path, version)
+        params = dict(query) if query is not None else None
+        return (yield from send(method.upper(), url, json=body, params=params))
+
+    def _org_id(self) -> str:
+        """The configured org id; the client's own error when there is none."""
+        self._org()  # raises CLIClientError("no org_id is configured", hint=...) without one
+        return str(self.config.org_id)

@@ -10,7 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from flow_sdk import CLIValidationError, Paginator, ResourceNamespace
+from flow_sdk.plugin import (
+    CLIValidationError,
+    Listing,
+    ModeT,
+    ResourceNamespace,
+    Steps,
+    endpoint,
+    paginated,
+    send,
+)
 
 from ._bundle import BundleError, SolutionBundle, decode_bundle
 from ._models import ImportResult, Solution
@@ -47,18 +56,24 @@ def _bundle_error(exc: BundleError) -> CLIValidationError:
     return CLIValidationError(str(exc), code=exc.code, hint=hint)
 
 
-class SolutionsNamespace(ResourceNamespace[Solution]):
-    """Solutions of the selected workspace, and their export to and import from bundles."""
+class SolutionsNamespace(ResourceNamespace[ModeT, Solution]):
+    """Solutions of the selected workspace, and their export to and import from bundles.
+
+    Written once for both clients: on ``AsyncCLIClient`` every method is awaited
+    and ``list`` is iterated with ``async for``.
+    """
 
     path = "solutions"
     model = Solution
 
+    @paginated
     def list(  # type: ignore[override]
         self, *, name: str | None = None, page_size: int = 50, limit: int | None = None
-    ) -> Paginator[Solution]:
+    ) -> Listing[Solution]:
         """Every solution (only those called ``name``, if given), fetched lazily page by page."""
-        return super().list(page_size=page_size, limit=limit, name=name)
+        return self._list(page_size=page_size, limit=limit, name=name)
 
+    @endpoint
     def create(  # type: ignore[override]
         self,
         data: Mapping[str, Any] | msgspec.Struct | None = None,
@@ -67,7 +82,7 @@ class SolutionsNamespace(ResourceNamespace[Solution]):
         description: str | None = None,
         components: Iterable[Any] | None = None,
         idempotency_key: str | None = None,
-    ) -> Solution:
+    ) -> Steps[Solution]:
         """Create a solution grouping ``components`` (``{type, id}`` mappings or Components).
 
         Every referenced component must exist in this workspace (422 otherwise).
@@ -80,8 +95,12 @@ class SolutionsNamespace(ResourceNamespace[Solution]):
             fields["description"] = description
         if components is not None:
             fields["components"] = _refs(components)
-        return super().create(data, idempotency_key=idempotency_key, **fields)
+        created: Solution = yield from ResourceNamespace[ModeT, Solution].create.steps(
+            self, data, idempotency_key=idempotency_key, **fields
+        )
+        return created
 
+    @endpoint
     def update(  # type: ignore[override]
         self,
         solution_id: str,
@@ -91,7 +110,7 @@ class SolutionsNamespace(ResourceNamespace[Solution]):
         description: str | None = None,
         components: Iterable[Any] | None = None,
         if_match: int | str | None = None,
-    ) -> Solution:
+    ) -> Steps[Solution]:
         """Change the name, description or the list of components (replaced as a whole).
 
         With ``if_match=<version>`` a concurrent change is a 409.
@@ -103,31 +122,39 @@ class SolutionsNamespace(ResourceNamespace[Solution]):
             fields["description"] = description
         if components is not None:
             fields["components"] = _refs(components)
-        return super().update(solution_id, data, if_match=if_match, **fields)
+        updated: Solution = yield from ResourceNamespace[ModeT, Solution].update.steps(
+            self, solution_id, data, if_match=if_match, **fields
+        )
+        return updated
 
-    def export(self, solution_id: str) -> SolutionBundle:
+    @endpoint
+    def export(self, solution_id: str) -> Steps[SolutionBundle]:
         """A self-contained bundle: the solution and every component it references,
         each with its full version history. ``bundle.to_dict()`` is its JSON.
         """
-        bundle: SolutionBundle = self._request(
-            "POST", self._item(solution_id, "export"), type=SolutionBundle
-        )
-        return bundle
+        return (yield from send("POST", self._item(solution_id, "export"), type=SolutionBundle))
 
-    def export_to_file(self, solution_id: str, path: str | os.PathLike[str]) -> Path:
-        """Export the solution and write its bundle as JSON to ``path`` (atomically)."""
+    @endpoint
+    def export_to_file(self, solution_id: str, path: str | os.PathLike[str]) -> Steps[Path]:
+        """Export the solution and write its bundle as JSON to ``path`` (atomically).
+
+        The file is written once the bundle has arrived (a small local write,
+        the one thing here that is not a request).
+        """
         target = Path(path)
-        content = msgspec.json.format(msgspec.json.encode(self.export(solution_id)), indent=2)
+        bundle = yield from type(self).export.steps(self, solution_id)
+        content = msgspec.json.format(msgspec.json.encode(bundle), indent=2)
         _write_atomically(target, content + b"\n")
         return target
 
+    @endpoint
     def import_(
         self,
         bundle: BundleLike,
         *,
         name: str | None = None,
         idempotency_key: str | None = None,
-    ) -> ImportResult:
+    ) -> Steps[ImportResult]:
         """Recreate a bundle's solution and components in this workspace, with new ids.
 
         ``bundle`` is what ``export`` returned, its JSON as a mapping, or the path
@@ -141,15 +168,16 @@ class SolutionsNamespace(ResourceNamespace[Solution]):
         except BundleError as exc:
             raise _bundle_error(exc) from None
         params = {"name": name} if name is not None else None
-        result: ImportResult = self._request(
-            "POST",
-            self._collection() + "/import",
-            json=raw,
-            params=params,
-            idempotency_key=idempotency_key,
-            type=ImportResult,
+        return (
+            yield from send(
+                "POST",
+                self._collection() + "/import",
+                json=raw,
+                params=params,
+                idempotency_key=idempotency_key,
+                type=ImportResult,
+            )
         )
-        return result
 
 
 def _bundle_json(bundle: BundleLike) -> Any:
