@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flow_sdk.plugin import send
 
 
 @pytest.fixture
@@ -30,3 +31,12 @@ def variants(agents: tuple[Any, Any]) -> list[dict[str, Any]]:
         {"component_id": first.id, "version": 1, "weight": 50},
         {"component_id": second.id, "version": 2, "weight": 50},
     ]
+
+
+def raw_request(namespace: Any, method: str, url: str, **kwargs: Any) -> Any:
+    """Send what the namespace's own methods would not (a bad body) through its client.
+
+    Plain JSON back, or the error a method would raise (a coroutine of that on
+    an ``AsyncCLIClient``): the tests' stand-in for the ``_request`` namespaces had.
+    """
+    return namespace._runner.run(send(method, url, **kwargs))

@@ -17,6 +17,8 @@ from flow_sdk_experiments import (
     summarize,
 )
 
+from .conftest import raw_request
+
 
 @pytest.fixture
 def experiment(experiments: Any, variants: list[dict[str, Any]]) -> Experiment:
@@ -140,7 +142,7 @@ class TestValidation:
     ) -> None:
         body = {"name": "x", "variants": change(variants)}
         with pytest.raises(CLIValidationError, match=needle) as info:
-            experiments._request("POST", experiments._collection(), json=body)
+            raw_request(experiments, "POST", experiments._collection(), json=body)
         assert info.value.status_code == 422
         if "colour" not in needle:  # the SDK checks the rules, not unknown fields
             with pytest.raises(CLIValidationError) as local:
@@ -204,7 +206,7 @@ def test_an_update_is_checked_like_a_create(
         ({"status": "running"}, "status"),
     ):
         with pytest.raises(CLIValidationError, match=needle):
-            experiments._request("PATCH", url, json=body)
+            raw_request(experiments, "PATCH", url, json=body)
     assert experiments.get(experiment.id) == experiment
 
 
@@ -335,12 +337,12 @@ class TestAssignAndRecord:
             ({"variant": 0, "metric_value": 1e16}, "finite number"),
         ):
             with pytest.raises(CLIValidationError, match=needle) as info:
-                experiments._request("POST", url, json=body)
+                raw_request(experiments, "POST", url, json=body)
             assert info.value.status_code == 422
         raw = b'{"variant": 0, "metric_value": 1e400}'  # no JSON float holds it
         with pytest.raises(CLIValidationError, match="metric_value"):
-            experiments._request(
-                "POST", url, content=raw, headers={"Content-Type": "application/json"}
+            raw_request(
+                experiments, "POST", url, content=raw, headers={"Content-Type": "application/json"}
             )
         # the SDK refuses what JSON cannot carry before sending
         for variant, value in ((0, float("nan")), (0, float("inf")), (-1, 1.0), (True, 1.0)):

@@ -12,6 +12,8 @@ from flow_sdk_experiments._variants import variant_problems
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .conftest import raw_request
+
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -61,7 +63,7 @@ def test_any_body_is_stored_as_sent_or_refused_with_a_422(
     experiments = flow_client_inprocess.experiments
     answer: Any
     try:
-        answer = experiments._request("POST", experiments._collection(), json=body)
+        answer = raw_request(experiments, "POST", experiments._collection(), json=body)
     except CLIValidationError as error:
         answer = error
     if isinstance(answer, CLIValidationError):

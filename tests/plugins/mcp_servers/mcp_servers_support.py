@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
+from flow_sdk.plugin import send
 from mcp.server.mcpserver import MCPServer
 
 __all__ = [
     "McpTestServer",
     "closed_port_url",
+    "raw_request",
     "serve_asgi",
     "serve_mcp",
     "serve_silent",
@@ -137,6 +139,15 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/mcp"
+
+
+def raw_request(namespace: Any, method: str, url: str, **kwargs: Any) -> Any:
+    """Send what the namespace's own methods would not (a bad body) through its client.
+
+    Plain JSON back, or the error a method would raise (a coroutine of that on
+    an ``AsyncCLIClient``): the tests' stand-in for the ``_request`` namespaces had.
+    """
+    return namespace._runner.run(send(method, url, **kwargs))
 
 
 def build_paged_server(tools: int, page_size: int, *, endless: bool = False) -> MCPServer:

@@ -22,6 +22,7 @@ from mcp_servers_support import (
     McpTestServer,
     build_paged_server,
     closed_port_url,
+    raw_request,
     serve_asgi,
     serve_mcp,
 )
@@ -115,7 +116,7 @@ class TestRegistration:
         self, mcp_servers: Any, body: dict[str, Any], needle: str
     ) -> None:
         with pytest.raises(CLIValidationError, match=needle) as info:
-            mcp_servers._request("POST", mcp_servers._collection(), json=body)
+            raw_request(mcp_servers, "POST", mcp_servers._collection(), json=body)
         assert info.value.status_code == 422
         assert mcp_servers.list().to_list() == []
 
@@ -124,9 +125,9 @@ class TestRegistration:
         with pytest.raises(CLIValidationError, match="http"):
             mcp_servers.update(server.id, url="file:///etc/passwd")
         with pytest.raises(CLIValidationError, match="transport"):
-            mcp_servers._request("PATCH", mcp_servers._item(server.id), json={"transport": "x"})
+            raw_request(mcp_servers, "PATCH", mcp_servers._item(server.id), json={"transport": "x"})
         with pytest.raises(CLIValidationError, match="url"):
-            mcp_servers._request("PATCH", mcp_servers._item(server.id), json={"url": None})
+            raw_request(mcp_servers, "PATCH", mcp_servers._item(server.id), json={"url": None})
         assert mcp_servers.get(server.id) == server
 
     def test_the_sdk_refuses_an_unknown_transport_before_sending(self, mcp_servers: Any) -> None:
@@ -317,7 +318,7 @@ class TestRefreshFailures:
         server = mcp_servers.register("s", "http://127.0.0.1:9/mcp")
         for body in ({"timeout_s": 0}, {"timeout_s": 61}, {"timeout_s": "x"}, {"wait": 1}):
             with pytest.raises(CLIValidationError) as info:
-                mcp_servers._request("POST", mcp_servers._item(server.id, "refresh"), json=body)
+                raw_request(mcp_servers, "POST", mcp_servers._item(server.id, "refresh"), json=body)
             assert info.value.status_code == 422
         assert mcp_servers.get(server.id).status == "new"
 

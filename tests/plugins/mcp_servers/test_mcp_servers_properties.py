@@ -10,6 +10,7 @@ from flow_sdk_mcp_servers.local._probe import describe_url
 from flow_sdk_mcp_servers.local._routes import url_problem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mcp_servers_support import raw_request
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -49,7 +50,7 @@ def test_any_body_is_stored_as_sent_or_refused_with_a_422(
     servers = flow_client_inprocess.mcp_servers
     answer: Any
     try:
-        answer = servers._request("POST", servers._collection(), json=body)
+        answer = raw_request(servers, "POST", servers._collection(), json=body)
     except CLIValidationError as error:
         answer = error
     if isinstance(answer, CLIValidationError):

@@ -257,7 +257,7 @@ def test_idempotent_create_makes_one_policy(flow_client: CLIClient) -> None:
 
 
 def test_the_openapi_document_describes_the_routes(flow_client: CLIClient) -> None:
-    doc = flow_client._safe.request("GET", "/openapi.json").json()
+    doc = flow_client._client.request("GET", "/openapi.json").json()
     base = "/api/v1/orgs/{org_id}/workspaces/{workspace_id}/policies"
     assert {"get", "post"} <= set(doc["paths"][base])
     assert {"get", "patch", "delete"} <= set(doc["paths"][base + "/{id}"])

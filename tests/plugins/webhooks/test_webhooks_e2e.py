@@ -14,10 +14,10 @@ from flow_sdk import (
     CLITimeoutError,
     CLIValidationError,
 )
+from flow_sdk.plugin import poll
 from flow_sdk_webhooks import (
     Delivery,
     Webhook,
-    WebhooksNamespace,
     WebhookWithSecret,
     verify_signature,
 )
@@ -43,10 +43,10 @@ def test_create_shows_the_secret_once(flow_client: CLIClient, receiver: Receiver
     assert created.version == 1
     fetched = flow_client.webhooks.get(created.id)
     assert type(fetched) is Webhook
-    raw = flow_client._safe.request("GET", flow_client._tenant_url(f"webhooks/{created.id}"))
+    raw = flow_client._client.request("GET", flow_client._tenant_url(f"webhooks/{created.id}"))
     assert created.secret not in raw.text
     assert "secret" not in raw.json()
-    listed = flow_client._safe.request("GET", flow_client._tenant_url("webhooks")).text
+    listed = flow_client._client.request("GET", flow_client._tenant_url("webhooks")).text
     assert created.secret not in listed
     assert [w.id for w in flow_client.webhooks.list()] == [created.id]
 
@@ -309,7 +309,10 @@ def test_deleting_a_webhook_drops_its_deliveries(
 
 
 def test_wait_for_delivery_times_out_with_a_clear_error(
-    flow_client: CLIClient, closed_port_url: str, local_platform: Any
+    flow_client: CLIClient,
+    closed_port_url: str,
+    local_platform: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from flow_sdk_webhooks.local._engine import RetrySchedule
     from flow_sdk_webhooks.local._routes import engine_of
@@ -325,7 +328,9 @@ def test_wait_for_delivery_times_out_with_a_clear_error(
             sleeps.append(seconds)
             now[0] += seconds
 
-        webhooks = WebhooksNamespace(flow_client, sleep=sleep, clock=lambda: now[0])
+        # The client sleeps with the fake; the poll loop reads the fake clock (its default).
+        webhooks = local_platform.client(sleep=sleep).webhooks
+        monkeypatch.setitem(poll.__kwdefaults__, "clock", lambda: now[0])
         seen: list[Delivery] = []
         with pytest.raises(CLITimeoutError, match="after 1 s") as info:
             webhooks.test(hook.id, wait=True, timeout_s=1, on_progress=seen.append)
@@ -365,7 +370,7 @@ def test_a_deactivated_webhook_stops_retrying(
 
 
 def test_the_openapi_document_describes_the_routes(flow_client: CLIClient) -> None:
-    doc = flow_client._safe.request("GET", "/openapi.json").json()
+    doc = flow_client._client.request("GET", "/openapi.json").json()
     paths = doc["paths"]
     base = "/api/v1/orgs/{org_id}/workspaces/{workspace_id}/webhooks"
     assert {"get", "post"} <= set(paths[base])
@@ -379,5 +384,5 @@ def test_the_openapi_document_describes_the_routes(flow_client: CLIClient) -> No
 
 def test_models_roundtrip_what_the_platform_sends(flow_client: CLIClient) -> None:
     hook = flow_client.webhooks.create(url="http://127.0.0.1:9/x", events=["ping.*"])
-    raw = flow_client._safe.request("GET", flow_client._tenant_url(f"webhooks/{hook.id}")).content
+    raw = flow_client._client.request("GET", flow_client._tenant_url(f"webhooks/{hook.id}")).content
     assert msgspec.json.decode(raw, type=Webhook).to_dict()["id"] == hook.id

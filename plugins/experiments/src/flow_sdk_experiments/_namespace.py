@@ -8,8 +8,18 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import msgspec
-from flow_sdk import CLIValidationError, Paginator, ResourceNamespace
-from flow_sdk._namespaces import body_of
+from flow_sdk.plugin import (
+    CLIValidationError,
+    Listing,
+    ModeT,
+    ResourceNamespace,
+    Steps,
+    body_of,
+    endpoint,
+    if_match_headers,
+    paginated,
+    send,
+)
 
 from ._assignment import assign_variant
 from ._models import MAX_METRIC_MAGNITUDE, Assignment, Experiment, Outcome, Results, Variant
@@ -58,11 +68,15 @@ def _normalised(data: Mapping[str, Any] | msgspec.Struct | None) -> Any:
     return body
 
 
+_Base = ResourceNamespace[Any, Experiment]
+"""The generic create/update this namespace narrows (its model is ``Experiment``)."""
+
+
 def _fields(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-class ExperimentsNamespace(ResourceNamespace[Experiment]):
+class ExperimentsNamespace(ResourceNamespace[ModeT, Experiment]):
     """The experiments of the selected workspace (``client.experiments``).
 
     An experiment splits subjects between variants (a component at a version,
@@ -75,6 +89,7 @@ class ExperimentsNamespace(ResourceNamespace[Experiment]):
     scope = "tenant"
     model = Experiment
 
+    @paginated
     def list(  # type: ignore[override]
         self,
         *,
@@ -82,10 +97,11 @@ class ExperimentsNamespace(ResourceNamespace[Experiment]):
         status: str | None = None,
         page_size: int = 50,
         limit: int | None = None,
-    ) -> Paginator[Experiment]:
+    ) -> Listing[Experiment]:
         """Every experiment (only those with this ``name`` / ``status``), fetched lazily."""
-        return super().list(page_size=page_size, limit=limit, name=name, status=status)
+        return self._list(page_size=page_size, limit=limit, name=name, status=status)
 
+    @endpoint
     def create(  # type: ignore[override]
         self,
         data: Mapping[str, Any] | msgspec.Struct | None = None,
@@ -95,7 +111,7 @@ class ExperimentsNamespace(ResourceNamespace[Experiment]):
         metric: str | None = None,
         description: str | None = None,
         idempotency_key: str | None = None,
-    ) -> Experiment:
+    ) -> Steps[Experiment]:
         """Create an experiment, in ``draft``.
 
         ``variants`` holds 2 to 20 ``{component_id, version, weight}`` (``Variant``
@@ -106,8 +122,12 @@ class ExperimentsNamespace(ResourceNamespace[Experiment]):
         fields = _fields(name=name, metric=metric, description=description)
         if variants is not None:
             fields["variants"] = _variants_body(variants)
-        return super().create(_normalised(data), idempotency_key=idempotency_key, **fields)
+        created: Experiment = yield from _Base.create.steps(
+            self, _normalised(data), idempotency_key=idempotency_key, **fields
+        )
+        return created
 
+    @endpoint
     def update(  # type: ignore[override]
         self,
         experiment_id: str,
@@ -118,7 +138,7 @@ class ExperimentsNamespace(ResourceNamespace[Experiment]):
         metric: str | None = None,
         description: str | None = None,
         if_match: int | str | None = None,
-    ) -> Experiment:
+    ) -> Steps[Experiment]:
         """Change some fields; ``CLIConflictError`` (409) while the experiment runs.
 
         New ``variants`` are refused (409) once outcomes were recorded for the
@@ -128,34 +148,38 @@ class ExperimentsNamespace(ResourceNamespace[Experiment]):
         fields = _fields(name=name, metric=metric, description=description)
         if variants is not None:
             fields["variants"] = _variants_body(variants)
-        return super().update(experiment_id, _normalised(data), if_match=if_match, **fields)
+        updated: Experiment = yield from _Base.update.steps(
+            self, experiment_id, _normalised(data), if_match=if_match, **fields
+        )
+        return updated
 
-    def start(self, experiment_id: str, *, if_match: int | str | None = None) -> Experiment:
+    @endpoint
+    def start(self, experiment_id: str, *, if_match: int | str | None = None) -> Steps[Experiment]:
         """Start (or restart after ``stop``) the experiment; 409 when it is running already."""
-        headers = None if if_match is None else {"If-Match": str(if_match)}
-        return self._request(  # type: ignore[no-any-return]
-            "POST", self._item(experiment_id, "start"), headers=headers, type=Experiment
-        )
+        url = self._item(experiment_id, "start")
+        return (yield from send("POST", url, headers=if_match_headers(if_match), type=Experiment))
 
-    def stop(self, experiment_id: str, *, if_match: int | str | None = None) -> Experiment:
+    @endpoint
+    def stop(self, experiment_id: str, *, if_match: int | str | None = None) -> Steps[Experiment]:
         """Stop the experiment: no more assignments or outcomes; its results stay."""
-        headers = None if if_match is None else {"If-Match": str(if_match)}
-        return self._request(  # type: ignore[no-any-return]
-            "POST", self._item(experiment_id, "stop"), headers=headers, type=Experiment
-        )
+        url = self._item(experiment_id, "stop")
+        return (yield from send("POST", url, headers=if_match_headers(if_match), type=Experiment))
 
-    def assign(self, experiment_id: str, subject_id: str) -> Assignment:
+    @endpoint
+    def assign(self, experiment_id: str, subject_id: str) -> Steps[Assignment]:
         """The variant ``subject_id`` gets in a running experiment (409 when not running).
 
         Stable: the same subject always gets the same variant while the
         weights stay the same, and over many subjects each variant's share
         follows its weight. ``assign_offline`` computes the same without a request.
         """
-        return self._request(  # type: ignore[no-any-return]
-            "POST",
-            self._item(experiment_id, "assign"),
-            json={"subject_id": subject_id},
-            type=Assignment,
+        return (
+            yield from send(
+                "POST",
+                self._item(experiment_id, "assign"),
+                json={"subject_id": subject_id},
+                type=Assignment,
+            )
         )
 
     @staticmethod
@@ -171,6 +195,7 @@ class ExperimentsNamespace(ResourceNamespace[Experiment]):
             version=chosen.version,
         )
 
+    @endpoint
     def record(
         self,
         experiment_id: str,
@@ -178,7 +203,7 @@ class ExperimentsNamespace(ResourceNamespace[Experiment]):
         metric_value: float,
         *,
         idempotency_key: str | None = None,
-    ) -> Outcome:
+    ) -> Steps[Outcome]:
         """Record one outcome of the experiment's metric for a variant (its position, or
         the ``Assignment`` that chose it). Only while the experiment runs (else 409).
 
@@ -201,17 +226,18 @@ class ExperimentsNamespace(ResourceNamespace[Experiment]):
                 f"metric_value must be a finite number, not {metric_value!r}",
                 hint=f"record numbers from -{MAX_METRIC_MAGNITUDE:g} to {MAX_METRIC_MAGNITUDE:g}",
             )
-        return self._request(  # type: ignore[no-any-return]
-            "POST",
-            self._item(experiment_id, "outcomes"),
-            json=body_of(None, {"variant": index, "metric_value": float(metric_value)}),
-            idempotency_key=idempotency_key,
-            type=Outcome,
+        return (
+            yield from send(
+                "POST",
+                self._item(experiment_id, "outcomes"),
+                json=body_of(None, {"variant": index, "metric_value": float(metric_value)}),
+                idempotency_key=idempotency_key,
+                type=Outcome,
+            )
         )
 
-    def results(self, experiment_id: str) -> Results:
+    @endpoint
+    def results(self, experiment_id: str) -> Steps[Results]:
         """Per-variant counts, means, standard deviations and 95 % confidence intervals,
         and each variant's difference from the first (the control)."""
-        return self._request(  # type: ignore[no-any-return]
-            "GET", self._item(experiment_id, "results"), type=Results
-        )
+        return (yield from send("GET", self._item(experiment_id, "results"), type=Results))

@@ -10,8 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from flow_sdk import Model
-from flow_sdk._redact import redact_url
+from flow_sdk.plugin import Model, redact_url
 
 __all__ = [
     "DEFAULT_REFRESH_TIMEOUT_S",

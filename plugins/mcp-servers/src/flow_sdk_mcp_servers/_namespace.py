@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import math
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import msgspec
-from flow_sdk import CLIValidationError, Page, Paginator, ResourceNamespace
-from flow_sdk._transport import decode_json
+from flow_sdk.plugin import (
+    MAX_PAGE_SIZE,
+    CLIValidationError,
+    Listing,
+    ModeT,
+    Page,
+    ResourceNamespace,
+    Steps,
+    cursor_pages,
+    endpoint,
+    paginated,
+    send,
+)
 
 from ._models import (
     DEFAULT_REFRESH_TIMEOUT_S,
@@ -25,6 +35,9 @@ __all__ = ["McpServersNamespace"]
 _HTTP_MARGIN_S = 10.0
 """How much longer than the refresh's own timeout the SDK waits for the platform's answer."""
 
+_Base = ResourceNamespace[Any, McpServer]
+"""The generic create/update this namespace narrows (its model is ``McpServer``)."""
+
 
 def _fields(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
@@ -38,7 +51,7 @@ def _check_transport(transport: str | None) -> None:
         )
 
 
-class McpServersNamespace(ResourceNamespace[McpServer]):
+class McpServersNamespace(ResourceNamespace[ModeT, McpServer]):
     """The MCP servers registered in the selected workspace (``client.mcp_servers``).
 
     Registering a server stores its address; ``refresh`` has the platform
@@ -50,6 +63,7 @@ class McpServersNamespace(ResourceNamespace[McpServer]):
     scope = "tenant"
     model = McpServer
 
+    @paginated
     def list(  # type: ignore[override]
         self,
         *,
@@ -57,10 +71,11 @@ class McpServersNamespace(ResourceNamespace[McpServer]):
         transport: str | None = None,
         page_size: int = 50,
         limit: int | None = None,
-    ) -> Paginator[McpServer]:
+    ) -> Listing[McpServer]:
         """Every registered server (only those with this ``name`` / ``transport``), lazily."""
-        return super().list(page_size=page_size, limit=limit, name=name, transport=transport)
+        return self._list(page_size=page_size, limit=limit, name=name, transport=transport)
 
+    @endpoint
     def create(  # type: ignore[override]
         self,
         data: Mapping[str, Any] | msgspec.Struct | None = None,
@@ -70,7 +85,7 @@ class McpServersNamespace(ResourceNamespace[McpServer]):
         transport: str | None = None,
         description: str | None = None,
         idempotency_key: str | None = None,
-    ) -> McpServer:
+    ) -> Steps[McpServer]:
         """Register a server from ``data`` and/or keyword fields (``name`` and ``url`` needed).
 
         ``transport`` is ``"streamable-http"`` (the default) or ``"sse"``. Nothing
@@ -78,8 +93,12 @@ class McpServersNamespace(ResourceNamespace[McpServer]):
         """
         _check_transport(transport)
         fields = _fields(name=name, url=url, transport=transport, description=description)
-        return super().create(data, idempotency_key=idempotency_key, **fields)
+        created: McpServer = yield from _Base.create.steps(
+            self, data, idempotency_key=idempotency_key, **fields
+        )
+        return created
 
+    @endpoint
     def register(
         self,
         name: str,
@@ -88,16 +107,20 @@ class McpServersNamespace(ResourceNamespace[McpServer]):
         transport: str = "streamable-http",
         description: str | None = None,
         idempotency_key: str | None = None,
-    ) -> McpServer:
+    ) -> Steps[McpServer]:
         """Register the MCP server at ``url`` under ``name`` (``create`` with named arguments)."""
-        return self.create(
-            name=name,
-            url=url,
-            transport=transport,
-            description=description,
-            idempotency_key=idempotency_key,
+        return (
+            yield from type(self).create.steps(
+                self,
+                name=name,
+                url=url,
+                transport=transport,
+                description=description,
+                idempotency_key=idempotency_key,
+            )
         )
 
+    @endpoint
     def update(  # type: ignore[override]
         self,
         server_id: str,
@@ -108,7 +131,7 @@ class McpServersNamespace(ResourceNamespace[McpServer]):
         transport: str | None = None,
         description: str | None = None,
         if_match: int | str | None = None,
-    ) -> McpServer:
+    ) -> Steps[McpServer]:
         """Change some fields; a new ``url`` or ``transport`` forgets the stored tools.
 
         With ``if_match=<version>`` a concurrent change is a 409 (a refresh is
@@ -116,9 +139,15 @@ class McpServersNamespace(ResourceNamespace[McpServer]):
         """
         _check_transport(transport)
         fields = _fields(name=name, url=url, transport=transport, description=description)
-        return super().update(server_id, data, if_match=if_match, **fields)
+        updated: McpServer = yield from _Base.update.steps(
+            self, server_id, data, if_match=if_match, **fields
+        )
+        return updated
 
-    def refresh(self, server_id: str, *, timeout_s: float = DEFAULT_REFRESH_TIMEOUT_S) -> Refresh:
+    @endpoint
+    def refresh(
+        self, server_id: str, *, timeout_s: float = DEFAULT_REFRESH_TIMEOUT_S
+    ) -> Steps[Refresh]:
         """Have the platform connect to the server, list its tools and store them.
 
         The platform gives the server ``timeout_s`` seconds (at most 60) in all.
@@ -135,32 +164,26 @@ class McpServersNamespace(ResourceNamespace[McpServer]):
             and 0 < timeout_s <= MAX_REFRESH_TIMEOUT_S
         ):
             raise ValueError(f"timeout_s must be more than 0 and at most {MAX_REFRESH_TIMEOUT_S:g}")
-        safe = self._client._safe
-        request = safe.http.build_request(
-            "POST",
-            self._item(server_id, "refresh"),
-            content=msgspec.json.encode({"timeout_s": float(timeout_s)}),
-            headers={"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex},
-            timeout=timeout_s + _HTTP_MARGIN_S,
+        return (
+            yield from send(
+                "POST",
+                self._item(server_id, "refresh"),
+                json={"timeout_s": float(timeout_s)},
+                retry=False,
+                timeout=timeout_s + _HTTP_MARGIN_S,
+                type=Refresh,
+            )
         )
-        response = safe.send(request, retryable=False)
-        return decode_json(response, Refresh)  # type: ignore[no-any-return]
 
+    @paginated
     def tools(
         self, server_id: str, *, page_size: int = 100, limit: int | None = None
-    ) -> Paginator[McpTool]:
+    ) -> Listing[McpTool]:
         """The tools found by the server's last successful refresh, lazily, in its order.
 
         Empty until the first refresh; the platform does not contact the server.
         """
-        if not 1 <= page_size <= 500:
-            raise ValueError("page_size must be between 1 and 500")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
         url = self._item(server_id, "tools")
-
-        def fetch(cursor: str | None) -> Page[McpTool]:
-            params = {"limit": page_size, "cursor": cursor}
-            return self._request(  # type: ignore[no-any-return]
-                "GET", url, params=params, type=Page[McpTool]
-            )
-
-        return Paginator(fetch, limit=limit)
+        return cursor_pages(url, Page[McpTool], page_size=page_size, limit=limit)

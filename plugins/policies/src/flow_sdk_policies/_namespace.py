@@ -6,7 +6,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
-from flow_sdk import Paginator, ResourceNamespace
+from flow_sdk.plugin import (
+    Listing,
+    ModeT,
+    ResourceNamespace,
+    Steps,
+    endpoint,
+    paginated,
+    send,
+)
 
 from ._models import Effect, Evaluation, Policy
 
@@ -21,7 +29,11 @@ def _fields(**values: Any) -> dict[str, Any]:
     }
 
 
-class PoliciesNamespace(ResourceNamespace[Policy]):
+_Base = ResourceNamespace[Any, Policy]
+"""The generic create/update this namespace narrows (its model is ``Policy``)."""
+
+
+class PoliciesNamespace(ResourceNamespace[ModeT, Policy]):
     """The access policies of the selected workspace (``client.policies``).
 
     A policy allows or denies ``actions`` on ``resources`` to ``principals``;
@@ -33,6 +45,7 @@ class PoliciesNamespace(ResourceNamespace[Policy]):
     scope = "tenant"
     model = Policy
 
+    @paginated
     def list(  # type: ignore[override]
         self,
         *,
@@ -40,10 +53,11 @@ class PoliciesNamespace(ResourceNamespace[Policy]):
         effect: Effect | None = None,
         page_size: int = 50,
         limit: int | None = None,
-    ) -> Paginator[Policy]:
+    ) -> Listing[Policy]:
         """Every policy of the workspace (only those matching ``name``/``effect``), lazily."""
-        return super().list(page_size=page_size, limit=limit, name=name, effect=effect)
+        return self._list(page_size=page_size, limit=limit, name=name, effect=effect)
 
+    @endpoint
     def create(  # type: ignore[override]
         self,
         data: Mapping[str, Any] | msgspec.Struct | None = None,
@@ -55,7 +69,7 @@ class PoliciesNamespace(ResourceNamespace[Policy]):
         principals: Sequence[str] | None = None,
         description: str | None = None,
         idempotency_key: str | None = None,
-    ) -> Policy:
+    ) -> Steps[Policy]:
         """Create a policy from ``data`` and/or keyword fields (keywords win).
 
         ``principals`` defaults to ``["*"]`` (everyone). Retried safely with
@@ -69,8 +83,12 @@ class PoliciesNamespace(ResourceNamespace[Policy]):
             principals=principals,
             description=description,
         )
-        return super().create(data, idempotency_key=idempotency_key, **fields)
+        created: Policy = yield from _Base.create.steps(
+            self, data, idempotency_key=idempotency_key, **fields
+        )
+        return created
 
+    @endpoint
     def update(  # type: ignore[override]
         self,
         policy_id: str,
@@ -83,7 +101,7 @@ class PoliciesNamespace(ResourceNamespace[Policy]):
         principals: Sequence[str] | None = None,
         description: str | None = None,
         if_match: int | str | None = None,
-    ) -> Policy:
+    ) -> Steps[Policy]:
         """Change some fields of a policy; ``if_match=<version>`` makes a stale write a 409."""
         fields = _fields(
             name=name,
@@ -93,14 +111,18 @@ class PoliciesNamespace(ResourceNamespace[Policy]):
             principals=principals,
             description=description,
         )
-        return super().update(policy_id, data, if_match=if_match, **fields)
+        updated: Policy = yield from _Base.update.steps(
+            self, policy_id, data, if_match=if_match, **fields
+        )
+        return updated
 
-    def evaluate(self, principal: str, action: str, resource: str) -> Evaluation:
+    @endpoint
+    def evaluate(self, principal: str, action: str, resource: str) -> Steps[Evaluation]:
         """Would the workspace's policies let ``principal`` do ``action`` on ``resource``?
 
         Returns ``allowed`` and the policies that matched; it changes nothing.
         """
         body = {"principal": principal, "action": action, "resource": resource}
-        return self._request(  # type: ignore[no-any-return]
-            "POST", self._tenant(self.path, "evaluate"), json=body, type=Evaluation
+        return (
+            yield from send("POST", self._tenant(self.path, "evaluate"), json=body, type=Evaluation)
         )

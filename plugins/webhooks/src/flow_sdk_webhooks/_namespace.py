@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
-from flow_sdk import Backoff, Page, Paginator, ResourceNamespace, poll_until
-from flow_sdk._namespaces import body_of
-from flow_sdk._urls import path_segment
+from flow_sdk.plugin import (
+    Backoff,
+    Listing,
+    ModeT,
+    Page,
+    ResourceNamespace,
+    Steps,
+    body_of,
+    cursor_pages,
+    endpoint,
+    paginated,
+    path_segment,
+    poll,
+    send,
+)
 
 from ._models import Delivery, Webhook, WebhookWithSecret
 
@@ -18,6 +29,9 @@ __all__ = ["WebhooksNamespace"]
 Progress = Callable[[Delivery], None]
 #: Deliveries are retried over minutes, so polling backs off further than the default.
 _BACKOFF = Backoff(initial_s=0.05, factor=2.0, max_s=2.0)
+
+_Base = ResourceNamespace[Any, Webhook]
+"""The generic update this namespace narrows (its model is ``Webhook``)."""
 
 
 def _fields(**values: Any) -> dict[str, Any]:
@@ -28,7 +42,7 @@ def _fields(**values: Any) -> dict[str, Any]:
     }
 
 
-class WebhooksNamespace(ResourceNamespace[Webhook]):
+class WebhooksNamespace(ResourceNamespace[ModeT, Webhook]):
     """The webhooks of the selected workspace (``client.webhooks``).
 
     The platform POSTs a signed JSON event to each active webhook for every
@@ -41,23 +55,14 @@ class WebhooksNamespace(ResourceNamespace[Webhook]):
     scope = "tenant"
     model = Webhook
 
-    def __init__(
-        self,
-        client: Any,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(client)
-        self._sleep = sleep
-        self._clock = clock
-
+    @paginated
     def list(  # type: ignore[override]
         self, *, url: str | None = None, page_size: int = 50, limit: int | None = None
-    ) -> Paginator[Webhook]:
+    ) -> Listing[Webhook]:
         """Every webhook of the workspace (only those posting to ``url``), lazily."""
-        return super().list(page_size=page_size, limit=limit, url=url)
+        return self._list(page_size=page_size, limit=limit, url=url)
 
+    @endpoint
     def create(  # type: ignore[override]
         self,
         data: Mapping[str, Any] | msgspec.Struct | None = None,
@@ -67,20 +72,23 @@ class WebhooksNamespace(ResourceNamespace[Webhook]):
         active: bool | None = None,
         description: str | None = None,
         idempotency_key: str | None = None,
-    ) -> WebhookWithSecret:
+    ) -> Steps[WebhookWithSecret]:
         """Register a webhook; the result carries its signing ``secret``, shown only now.
 
         Store the secret for your receiver: ``get`` and ``list`` never return it.
         """
         fields = _fields(url=url, events=events, active=active, description=description)
-        return self._request(  # type: ignore[no-any-return]
-            "POST",
-            self._collection(),
-            json=body_of(data, fields),
-            idempotency_key=idempotency_key,
-            type=WebhookWithSecret,
+        return (
+            yield from send(
+                "POST",
+                self._collection(),
+                json=body_of(data, fields),
+                idempotency_key=idempotency_key,
+                type=WebhookWithSecret,
+            )
         )
 
+    @endpoint
     def update(  # type: ignore[override]
         self,
         webhook_id: str,
@@ -91,11 +99,15 @@ class WebhooksNamespace(ResourceNamespace[Webhook]):
         active: bool | None = None,
         description: str | None = None,
         if_match: int | str | None = None,
-    ) -> Webhook:
+    ) -> Steps[Webhook]:
         """Change some fields; ``if_match=<version>`` makes a stale write a 409."""
         fields = _fields(url=url, events=events, active=active, description=description)
-        return super().update(webhook_id, data, if_match=if_match, **fields)
+        updated: Webhook = yield from _Base.update.steps(
+            self, webhook_id, data, if_match=if_match, **fields
+        )
+        return updated
 
+    @endpoint
     def test(
         self,
         webhook_id: str,
@@ -103,40 +115,36 @@ class WebhooksNamespace(ResourceNamespace[Webhook]):
         wait: bool = False,
         timeout_s: float = 30.0,
         on_progress: Progress | None = None,
-    ) -> Delivery:
+    ) -> Steps[Delivery]:
         """Send a ``ping`` event to the webhook now; returns its delivery.
 
         With ``wait=True``, waits until the delivery succeeded or gave up
         (see ``wait_for_delivery``).
         """
-        delivery: Delivery = self._request("POST", self._item(webhook_id, "test"), type=Delivery)
+        delivery = yield from send("POST", self._item(webhook_id, "test"), type=Delivery)
         if wait:
-            return self.wait_for_delivery(
-                webhook_id, delivery.id, timeout_s=timeout_s, on_progress=on_progress
+            return (
+                yield from type(self).wait_for_delivery.steps(
+                    self, webhook_id, delivery.id, timeout_s=timeout_s, on_progress=on_progress
+                )
             )
         return delivery
 
+    @paginated
     def deliveries(
         self, webhook_id: str, *, page_size: int = 50, limit: int | None = None
-    ) -> Paginator[Delivery]:
+    ) -> Listing[Delivery]:
         """The webhook's deliveries, newest first, each with its attempts; lazily paged."""
         url = self._item(webhook_id, "deliveries")
+        return cursor_pages(url, Page[Delivery], page_size=page_size, limit=limit)
 
-        def fetch(cursor: str | None) -> Page[Delivery]:
-            params = {"limit": page_size, "cursor": cursor}
-            return self._request(  # type: ignore[no-any-return]
-                "GET", url, params=params, type=Page[Delivery]
-            )
-
-        if not 1 <= page_size <= 500:
-            raise ValueError("page_size must be between 1 and 500")
-        return Paginator(fetch, limit=limit)
-
-    def get_delivery(self, webhook_id: str, delivery_id: str) -> Delivery:
+    @endpoint
+    def get_delivery(self, webhook_id: str, delivery_id: str) -> Steps[Delivery]:
         """One delivery of the webhook, with every attempt made so far."""
         url = self._item(webhook_id, "deliveries", path_segment(delivery_id, "delivery_id"))
-        return self._request("GET", url, type=Delivery)  # type: ignore[no-any-return]
+        return (yield from send("GET", url, type=Delivery))
 
+    @endpoint
     def wait_for_delivery(
         self,
         webhook_id: str,
@@ -144,23 +152,23 @@ class WebhooksNamespace(ResourceNamespace[Webhook]):
         *,
         timeout_s: float = 30.0,
         on_progress: Progress | None = None,
-    ) -> Delivery:
+    ) -> Steps[Delivery]:
         """Poll a delivery until it succeeded or gave up; ``CLITimeoutError`` after ``timeout_s``.
 
         Polls with backoff (0.05 s doubling to 2 s); ``on_progress`` gets the
         delivery first and then each time it changes (a new status or attempt). A delivery
         that gave up is returned (status ``failed``), not raised.
         """
-        return poll_until(
-            lambda: self.get_delivery(webhook_id, delivery_id),
-            lambda delivery: delivery.done,
-            timeout_s=timeout_s,
-            what=f"delivery {delivery_id}",
-            describe=lambda d: f"{d.status} after {d.attempts} attempt(s)",
-            on_progress=on_progress,
-            backoff=_BACKOFF,
-            hint="raise timeout_s, or check the receiver with "
-            f"`flow webhooks deliveries {webhook_id}`",
-            clock=self._clock,
-            sleep=self._sleep,
+        return (
+            yield from poll(
+                lambda: type(self).get_delivery.steps(self, webhook_id, delivery_id),
+                lambda delivery: delivery.done,
+                timeout_s=timeout_s,
+                what=f"delivery {delivery_id}",
+                describe=lambda d: f"{d.status} after {d.attempts} attempt(s)",
+                on_progress=on_progress,
+                backoff=_BACKOFF,
+                hint="raise timeout_s, or check the receiver with "
+                f"`flow webhooks deliveries {webhook_id}`",
+            )
         )
