@@ -75,3 +75,64 @@ def serve_bytes(routes: dict[str, bytes]) -> Iterator[str]:
     finally:
         stop.set()
         listener.close()
+
+
+async def _serve_async(routes: dict[str, bytes]) -> None:
+    """The same table on an asyncio server (one process, no thread per connection):
+    cheap per request at high concurrency, for the async benchmark."""
+    import asyncio
+    import sys
+
+    prepared = {path: _response(body) for path, body in routes.items()}
+    missing = _response(b'{"detail":"not found"}')
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.split(b"\r\n")
+                path = lines[0].split(b" ")[1].decode().split("?")[0]
+                for line in lines[1:]:
+                    if line.lower().startswith(b"content-length:"):
+                        await reader.readexactly(int(line.split(b":")[1]))
+                writer.write(prepared.get(path) or missing)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=256)
+    port = server.sockets[0].getsockname()[1]
+    print(f"http://127.0.0.1:{port}", flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)  # until the benchmark closes stdin
+    server.close()
+
+
+@contextmanager
+def serve_bytes_in_process(script: str) -> Iterator[str]:
+    """Run ``script --serve`` (which calls ``serve_async_forever``) in its own process."""
+    import subprocess
+    import sys
+
+    server = subprocess.Popen(
+        [sys.executable, script, "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        yield server.stdout.readline().strip()
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=10)
+
+
+def serve_async_forever(routes: dict[str, bytes]) -> None:
+    """The server process's body: serve ``routes`` until stdin closes."""
+    import asyncio
+
+    asyncio.run(_serve_async(routes))

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import msgspec
 from flow_sdk import ComponentTypeSpec, NamespaceSpec, ResourceNamespace, hookimpl
+from flow_sdk.plugin import ModeT
 
 API_KEY = "fl_test_" + "k" * 24
 OTHER_KEY = "fl_other_" + "q" * 24
@@ -231,7 +232,7 @@ def _public(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k != "history"}
 
 
-class WidgetsNamespace(ResourceNamespace[dict]):  # type: ignore[type-arg]
+class WidgetsNamespace(ResourceNamespace[ModeT, dict[str, Any]]):
     """A generic tenant resource, as a plugin would define it."""
 
     path = "widgets"

@@ -348,3 +348,52 @@ def test_namespace_by_class_is_cached_and_typed() -> None:
     assert isinstance(things, Things)
     assert client.namespace(Things) is things
     assert things.get("t1").id == "t1"
+
+
+class FakeTime:
+    """A clock that only moves when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+async def test_polling_reads_the_clients_clock_so_a_timeout_needs_no_real_time() -> None:
+    from flow_sdk import CLITimeoutError
+
+    never_ready = RecordingTransport(thing(state="new"))
+    fake = FakeTime()
+    things = Things(sync_client(never_ready, sleep=fake.sleep, clock=fake.clock))
+    started = time.monotonic()
+    with pytest.raises(CLITimeoutError, match="gave up waiting after 60 s for thing t1"):
+        things.wait_ready("t1")
+    assert time.monotonic() - started < 5
+    assert sum(fake.slept) == pytest.approx(60)  # the last pause ends exactly at the deadline
+
+    fake = FakeTime()
+    async with async_client(
+        RecordingTransport(thing(state="new")), sleep=fake.async_sleep, clock=fake.clock
+    ) as client:
+        with pytest.raises(CLITimeoutError):
+            await Things(client).wait_ready("t1")
+    assert sum(fake.slept) == pytest.approx(60)
+
+
+def test_the_async_default_transport_for_http_is_aiohttps() -> None:
+    from flow_sdk._async_transport import default_async_transport
+    from httpx_aiohttp import AiohttpTransport
+
+    assert isinstance(default_async_transport("https://flow.example"), AiohttpTransport)
+    assert default_async_transport("local://x") is None  # a plugin's, or httpx's own error
+    client = AsyncCLIClient(config(), plugins=[])
+    assert isinstance(client._http._transport, AiohttpTransport)

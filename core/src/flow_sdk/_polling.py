@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ._errors import CLITimeoutError
-from ._steps import Sleep, Steps
+from ._steps import Sleep, Steps, now
 
 __all__ = ["Backoff", "poll", "poll_until"]
 
@@ -70,7 +70,7 @@ def poll(
     on_progress: Callable[[T], object] | None = None,
     backoff: Backoff | None = None,
     hint: str | None = None,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] | None = None,
 ) -> Steps[T]:
     """Run ``fetch`` (steps) until ``done`` accepts its result; return that result.
 
@@ -82,12 +82,17 @@ def poll(
     After ``timeout_s`` seconds a ``CLITimeoutError`` says what was awaited
     and how it stood (``describe`` of the last result), with ``hint`` (or a
     default one) saying what to do next. The last pause never overshoots the
-    deadline, and there is always one poll at the deadline.
+    deadline, and there is always one poll at the deadline. The time comes
+    from the client's clock (its ``clock=``), unless ``clock`` is given here.
     """
     if not timeout_s > 0:
         raise ValueError(f"timeout_s must be more than 0, got {timeout_s!r}")
     backoff = backoff or Backoff()
-    deadline = clock() + timeout_s
+
+    def current() -> Steps[float]:
+        return clock() if clock is not None else (yield from now())
+
+    deadline = (yield from current()) + timeout_s
     previous: object = _NOTHING
     attempt = 0
     while True:
@@ -97,7 +102,7 @@ def poll(
         previous = result
         if done(result):
             return result
-        remaining = deadline - clock()
+        remaining = deadline - (yield from current())
         if remaining <= 0:
             raise CLITimeoutError(
                 f"gave up waiting after {timeout_s:g} s for {what}; last seen: {describe(result)}",
@@ -140,7 +145,7 @@ def poll_until(
     try:
         step = next(steps)
         while True:
-            assert isinstance(step, Sleep)
+            assert isinstance(step, Sleep)  # the clock is given, so no Now is asked
             sleep(step.seconds)
             step = steps.send(None)
     except StopIteration as finished:

@@ -18,7 +18,7 @@ import httpx
 
 from ._errors import CLIClientError
 from ._pagination import AsyncPaginator, Listing, Paginator
-from ._steps import CallOptions, Request, Sleep, Steps
+from ._steps import CallOptions, Now, Request, Sleep, Steps
 from ._transport import AsyncSafeClient, SafeClient, build_request, decode_json
 
 __all__ = ["AsyncRunner", "RawResponse", "SyncRunner"]
@@ -87,29 +87,36 @@ def _next_step(steps: Steps[R], value: Any, error: BaseException | None) -> Any:
 class SyncRunner:
     """Carries out steps with blocking I/O through a ``SafeClient``."""
 
-    __slots__ = ("_sleep", "defaults", "raw", "safe")
+    __slots__ = ("_sleep", "clock", "defaults", "raw", "safe")
 
     def __init__(
         self,
         safe: SafeClient,
         sleep: Callable[[float], None] = time.sleep,
         *,
+        clock: Callable[[], float] = time.monotonic,
         raw: bool = False,
         defaults: CallOptions | None = None,
     ) -> None:
         self.safe = safe
         self._sleep = sleep
+        self.clock = clock
         self.raw = raw
         self.defaults = defaults
 
+    def _copy(self, **changes: Any) -> SyncRunner:
+        fields = {"clock": self.clock, "raw": self.raw, "defaults": self.defaults, **changes}
+        safe = fields.pop("safe", self.safe)
+        return SyncRunner(safe, self._sleep, **fields)
+
     def with_raw(self, raw: bool = True) -> SyncRunner:
         """The same runner, returning ``RawResponse`` objects (or not)."""
-        return SyncRunner(self.safe, self._sleep, raw=raw, defaults=self.defaults)
+        return self._copy(raw=raw)
 
     def with_defaults(self, safe: SafeClient, defaults: CallOptions) -> SyncRunner:
         """A runner for ``client.with_options``: another safe client view, more defaults."""
         merged = self.defaults.merged(defaults) if self.defaults else defaults
-        return SyncRunner(safe, self._sleep, raw=self.raw, defaults=merged)
+        return self._copy(safe=safe, defaults=merged)
 
     def _send(self, request: Request) -> httpx.Response:
         built, retryable = build_request(
@@ -142,6 +149,9 @@ class SyncRunner:
             if isinstance(step, Sleep):
                 self._sleep(step.seconds)
                 continue
+            if isinstance(step, Now):
+                value = self.clock()
+                continue
             step = _with_options(step, defaults, options)
             try:
                 last = self._send(step)
@@ -160,29 +170,36 @@ class SyncRunner:
 class AsyncRunner:
     """Carries out steps with ``await`` through an ``AsyncSafeClient``: nothing blocks the loop."""
 
-    __slots__ = ("_sleep", "defaults", "raw", "safe")
+    __slots__ = ("_sleep", "clock", "defaults", "raw", "safe")
 
     def __init__(
         self,
         safe: AsyncSafeClient,
         sleep: Callable[[float], Awaitable[object]] | None = None,
         *,
+        clock: Callable[[], float] = time.monotonic,
         raw: bool = False,
         defaults: CallOptions | None = None,
     ) -> None:
         self.safe = safe
         self._sleep = sleep or asyncio.sleep
+        self.clock = clock
         self.raw = raw
         self.defaults = defaults
 
+    def _copy(self, **changes: Any) -> AsyncRunner:
+        fields = {"clock": self.clock, "raw": self.raw, "defaults": self.defaults, **changes}
+        safe = fields.pop("safe", self.safe)
+        return AsyncRunner(safe, self._sleep, **fields)
+
     def with_raw(self, raw: bool = True) -> AsyncRunner:
         """The same runner, returning ``RawResponse`` objects (or not)."""
-        return AsyncRunner(self.safe, self._sleep, raw=raw, defaults=self.defaults)
+        return self._copy(raw=raw)
 
     def with_defaults(self, safe: AsyncSafeClient, defaults: CallOptions) -> AsyncRunner:
         """A runner for ``client.with_options``: another safe client view, more defaults."""
         merged = self.defaults.merged(defaults) if self.defaults else defaults
-        return AsyncRunner(safe, self._sleep, raw=self.raw, defaults=merged)
+        return self._copy(safe=safe, defaults=merged)
 
     async def _send(self, request: Request) -> httpx.Response:
         built, retryable = build_request(
@@ -214,6 +231,9 @@ class AsyncRunner:
             value, error = None, None
             if isinstance(step, Sleep):
                 await self._sleep(step.seconds)
+                continue
+            if isinstance(step, Now):
+                value = self.clock()
                 continue
             step = _with_options(step, defaults, options)
             try:

@@ -17,7 +17,7 @@ from typing import Any, TypeVar, overload
 
 import msgspec
 
-__all__ = ["CallOptions", "Request", "Sleep", "Step", "Steps", "send", "sleep"]
+__all__ = ["CallOptions", "Now", "Request", "Sleep", "Step", "Steps", "now", "send", "sleep"]
 
 T = TypeVar("T")
 
@@ -49,7 +49,11 @@ class Sleep(msgspec.Struct):
     seconds: float
 
 
-Step = Request | Sleep
+class Now(msgspec.Struct):
+    """Ask the client for the time (``time.monotonic``, or the ``clock=`` it was given)."""
+
+
+Step = Request | Sleep | Now
 #: A namespace method's body: yields steps, returns its result.
 Steps = Generator[Step, Any, T]
 
@@ -185,3 +189,9 @@ def send(
 def sleep(seconds: float) -> Generator[Step, Any, None]:
     """Pause between polls without blocking an event loop: ``yield from sleep(0.5)``."""
     yield Sleep(seconds)
+
+
+def now() -> Generator[Step, Any, float]:
+    """The client's clock, in seconds (monotonic): ``started = yield from now()``."""
+    seconds: float = yield Now()
+    return seconds

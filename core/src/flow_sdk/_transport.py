@@ -352,12 +352,12 @@ def build_request(
     return request, retryable
 
 
-def _closed_error(request: httpx.Request, closer: str) -> CLIClientError:
+def _closed_error(request: httpx.Request, client: str, block: str) -> CLIClientError:
     return CLIClientError(
         f"cannot send {request.method} {redact_url(request.url.path)}: the client is closed",
         method=request.method,
         url=str(request.url),
-        hint=f"make a new client, or make the calls inside its `{closer}` block",
+        hint=f"make a new {client}, or make the calls inside its `{block}` block",
     )
 
 
@@ -440,7 +440,7 @@ class SafeClient:
     def send(self, request: httpx.Request, *, retryable: bool) -> httpx.Response:
         """Send a built request with the retry policy; raise a mapped error on failure."""
         if self.http.is_closed:
-            raise _closed_error(request, "with")
+            raise _closed_error(request, "CLIClient", "with")
         flow = self._state.attempts(request, retryable=retryable)
         wanted = next(flow)
         while True:
@@ -546,7 +546,7 @@ class AsyncSafeClient:
     async def send(self, request: httpx.Request, *, retryable: bool) -> httpx.Response:
         """Send a built request with the retry policy; raise a mapped error on failure."""
         if self.http.is_closed:
-            raise _closed_error(request, "async with")
+            raise _closed_error(request, "AsyncCLIClient", "async with")
         flow = self._state.attempts(request, retryable=retryable)
         wanted = next(flow)
         while True:

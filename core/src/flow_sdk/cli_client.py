@@ -286,6 +286,7 @@ class CLIClient(ClientBase[Sync]):
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.config = config
         self._init_plugins(
@@ -333,7 +334,7 @@ class CLIClient(ClientBase[Sync]):
             rng=rng,
             budget=RetryBudget(),
         )
-        self._runner = SyncRunner(self._client, sleep or time.sleep)
+        self._runner = SyncRunner(self._client, sleep or time.sleep, clock=clock or time.monotonic)
         self._plugin_host.pm.hook.flow_sdk_client_created(client=self)
 
     # lifecycle
@@ -433,6 +434,7 @@ class AsyncCLIClient(ClientBase[Async]):
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[object]] | None = None,
         rng: random.Random | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.config = config
         self._init_plugins(
@@ -476,7 +478,7 @@ class AsyncCLIClient(ClientBase[Async]):
             rng=rng,
             budget=RetryBudget(),
         )
-        self._runner = AsyncRunner(self._client, sleep)
+        self._runner = AsyncRunner(self._client, sleep, clock=clock or time.monotonic)
         self._plugin_host.pm.hook.flow_sdk_client_created(client=self)
 
     # lifecycle

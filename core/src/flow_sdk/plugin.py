@@ -73,7 +73,7 @@ from ._polling import Backoff, poll, poll_until
 from ._redact import REDACTED, redact_text, redact_url
 from ._runners import RawResponse
 from ._specs import ComponentTypeSpec, NamespaceSpec
-from ._steps import CallOptions, Request, Sleep, Step, Steps, send, sleep
+from ._steps import CallOptions, Now, Request, Sleep, Step, Steps, now, send, sleep
 from ._urls import API_PREFIX, org_path, path_segment, tenant_path
 from .hookspecs import hookimpl, hookspec
 
@@ -123,6 +123,7 @@ __all__ = [
     "Model",
     "Namespace",
     "NamespaceSpec",
+    "Now",
     "Page",
     "Paginator",
     "PluginError",
@@ -142,6 +143,7 @@ __all__ = [
     "hookspec",
     "if_match_headers",
     "installed_plugin_manager",
+    "now",
     "org_path",
     "paginated",
     "path_segment",

@@ -182,7 +182,12 @@ class CommandContext:
         """A client for another config (e.g. while logging in), closed with the context."""
         from ..cli_client import CLIClient
 
-        client = CLIClient(config, plugins=self._plugins, disable_plugins=self._disable_plugins)
+        client = CLIClient(
+            config,
+            plugins=self._plugins,
+            disable_plugins=self._disable_plugins,
+            sleep=self.sleep,  # waits and retries pause through the settings' sleep
+        )
         self._clients.append(client)
         return client
 
