@@ -389,11 +389,14 @@ async def test_polling_reads_the_clients_clock_so_a_timeout_needs_no_real_time()
     assert sum(fake.slept) == pytest.approx(60)
 
 
-def test_the_async_default_transport_for_http_is_aiohttps() -> None:
-    from flow_sdk._async_transport import default_async_transport
+def test_the_async_default_transport_for_http_is_aiohttps_built_on_first_use() -> None:
+    from flow_sdk._async_transport import LazyAiohttpTransport, default_async_transport
     from httpx_aiohttp import AiohttpTransport
 
-    assert isinstance(default_async_transport("https://flow.example"), AiohttpTransport)
+    lazy = default_async_transport("https://flow.example")
+    assert isinstance(lazy, LazyAiohttpTransport)
+    assert lazy._transport is None  # nothing built (nor imported) until a request
+    assert isinstance(lazy.transport, AiohttpTransport)
     assert default_async_transport("local://x") is None  # a plugin's, or httpx's own error
     client = AsyncCLIClient(config(), plugins=[])
-    assert isinstance(client._http._transport, AiohttpTransport)
+    assert isinstance(client._http._transport, LazyAiohttpTransport)

@@ -13,13 +13,45 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["default_async_transport"]
+import httpx
+
+__all__ = ["LazyAiohttpTransport", "default_async_transport"]
+
+
+class LazyAiohttpTransport(httpx.AsyncBaseTransport):
+    """httpx-aiohttp's transport, imported and built on the first request.
+
+    aiohttp costs more to import than the rest of the SDK together; a client
+    that is built but never used (a CLI, a test) should not pay for it.
+    """
+
+    def __init__(self) -> None:
+        self._transport: httpx.AsyncBaseTransport | None = None
+
+    def __repr__(self) -> str:
+        return "LazyAiohttpTransport()"
+
+    @property
+    def transport(self) -> httpx.AsyncBaseTransport:
+        """The real transport (built now if it was not yet)."""
+        if self._transport is None:
+            from httpx_aiohttp import AiohttpTransport
+
+            self._transport = AiohttpTransport()
+        return self._transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send through aiohttp (importing it on the first request)."""
+        return await self.transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Close aiohttp's session, if one was made."""
+        if self._transport is not None:
+            await self._transport.aclose()
 
 
 def default_async_transport(platform_url: str) -> Any:
     """The async transport for ``platform_url`` when no plugin offers one."""
     if not platform_url.startswith(("http://", "https://")):
         return None  # httpx's own, which says clearly what it cannot reach
-    from httpx_aiohttp import AiohttpTransport
-
-    return AiohttpTransport()
+    return LazyAiohttpTransport()

@@ -8,12 +8,12 @@ token.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import httpx
 import msgspec
@@ -21,6 +21,9 @@ import msgspec
 from ._errors import CLIAuthenticationError, CLIConnectionError
 from ._redact import REDACTED
 from ._transport import error_from_response, transport_error
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "BearerAuth",
@@ -189,6 +192,8 @@ class TokenSource:
 
     def _alock(self) -> asyncio.Lock:
         if self._async_lock is None:
+            import asyncio  # here, so that a sync client never imports it
+
             self._async_lock = asyncio.Lock()
         return self._async_lock
 

@@ -9,7 +9,6 @@ place where a step becomes I/O.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
@@ -19,7 +18,13 @@ import httpx
 from ._errors import CLIClientError
 from ._pagination import AsyncPaginator, Listing, Paginator
 from ._steps import CallOptions, Now, Request, Sleep, Steps
-from ._transport import AsyncSafeClient, SafeClient, build_request, decode_json
+from ._transport import (
+    AsyncSafeClient,
+    SafeClient,
+    _asyncio_sleep,
+    build_request,
+    decode_json,
+)
 
 __all__ = ["AsyncRunner", "RawResponse", "SyncRunner"]
 
@@ -182,7 +187,7 @@ class AsyncRunner:
         defaults: CallOptions | None = None,
     ) -> None:
         self.safe = safe
-        self._sleep = sleep or asyncio.sleep
+        self._sleep = sleep or _asyncio_sleep
         self.clock = clock
         self.raw = raw
         self.defaults = defaults

@@ -8,7 +8,6 @@ keeps the platform's request id, and logs with secrets redacted.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import copy
 import functools
@@ -73,6 +72,42 @@ _HINTS_BY_CODE: dict[str, str] = {
 }
 
 
+class LazyHTTPTransport(httpx.BaseTransport):
+    """httpx's own ``HTTPTransport``, built on the first request.
+
+    Building it loads the CA bundle into an SSL context, which costs more
+    than the rest of a client's start-up; a client that is built and never
+    sends (a CLI command that fails early, a test) should not pay for it.
+    """
+
+    def __init__(self) -> None:
+        self._transport: httpx.HTTPTransport | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return "LazyHTTPTransport()"
+
+    @property
+    def transport(self) -> httpx.HTTPTransport:
+        """The real transport (built now if it was not yet)."""
+        transport = self._transport
+        if transport is None:
+            with self._lock:  # one pool, however many threads send first
+                if self._transport is None:
+                    self._transport = httpx.HTTPTransport()
+                transport = self._transport
+        return transport
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send through httpx's transport (building it on the first request)."""
+        return self.transport.handle_request(request)
+
+    def close(self) -> None:
+        """Close the connection pool, if one was made."""
+        if self._transport is not None:
+            self._transport.close()
+
+
 def build_http_client(
     base_url: str,
     *,
@@ -84,6 +119,8 @@ def build_http_client(
     merged = {"User-Agent": USER_AGENT}
     if headers:
         merged.update(headers)
+    if transport is None and base_url.startswith(("http://", "https://")):
+        transport = LazyHTTPTransport()
     return httpx.Client(base_url=base_url, headers=merged, timeout=timeout, transport=transport)
 
 
@@ -479,6 +516,13 @@ class SafeClient:
         return decode_json(response, type)
 
 
+async def _asyncio_sleep(seconds: float) -> None:
+    """``asyncio.sleep``, imported only by code that runs on an event loop (not at start-up)."""
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
 class AsyncSafeClient:
     """``SafeClient`` for ``httpx.AsyncClient``: the same retry flow, awaited.
 
@@ -498,7 +542,7 @@ class AsyncSafeClient:
     ) -> None:
         self.http = http
         self.auth = auth
-        self._sleep = sleep or asyncio.sleep
+        self._sleep = sleep or _asyncio_sleep
         self._state = _RetryState(
             retry or RetryPolicy(), rng or random.Random(), budget or RetryBudget()
         )
