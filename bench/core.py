@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import httpx
 from _server import serve_bytes
 from flow_sdk import CLIClient, ComponentTypeNamespace, FlowConfig
+from flow_sdk._catalog import FIRST_PARTY_NAMESPACES
 
 ORG, WS = "org_bench", "ws_bench"
 BASE = f"/api/v1/orgs/{ORG}/workspaces/{WS}/components/agent"
@@ -90,12 +91,7 @@ def compare(
     return ratio
 
 
-NAMESPACES = (
-    "agents models tools prompts code_blocks workflows transforms validations schemas states "
-    "observability solutions connectors connector_instances datasets component_deployments "
-    "workflow_deployments rings component_backups hosted_services policies webhooks "
-    "mcp_servers experiments"
-).split()
+NAMESPACES = sorted(FIRST_PARTY_NAMESPACES)  # all 24
 _TOUCH = f"for name in {NAMESPACES!r}:\n    getattr(c, name)\n"
 STARTUP_SDK = (
     "import flow_sdk\n"
