@@ -73,3 +73,16 @@ def test_the_checks_catch_what_they_are_for() -> None:
     assert not PRIVATE_CLIENT.search("self._item(dataset_id)")
     assert not PRIVATE_CLIENT.search("wire = self._call(route, request)")
     assert not PRIVATE_CLIENT.search("from ._http import HTTPError")
+
+
+def _packages() -> list[Path]:
+    """The import package of every distribution in the workspace."""
+    roots = [ROOT / "core", *ROOT.glob("plugins/*"), ROOT / "examples/plugin"]
+    return sorted(p for root in roots for p in (root / "src").glob("*") if p.is_dir())
+
+
+def test_every_distribution_ships_py_typed() -> None:
+    packages = _packages()
+    assert len(packages) == 13  # the core, eleven plugins, the example
+    missing = [str(p.relative_to(ROOT)) for p in packages if not (p / "py.typed").is_file()]
+    assert missing == [], "a user's type checker would skip these packages"

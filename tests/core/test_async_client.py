@@ -285,3 +285,42 @@ def test_every_namespace_of_every_plugin_answers_on_the_tenant_url() -> None:
 
     assert list(ComponentTypeNamespace(sync, "agent").list()) == []
     assert transport.last.url.path == f"{TENANT}/components/agent"
+
+
+def test_per_plugin_calls_each_plugin_alone_through_pluggy() -> None:
+    from flow_sdk.plugin import per_plugin
+
+    class First:
+        __name__ = "first"
+
+        @hookimpl(specname="flow_sdk_cli_commands")
+        def add_mine(self, commands: list[str]) -> None:
+            commands.append("first")
+
+    class Broken:
+        __name__ = "broken"
+
+        @hookimpl
+        def flow_sdk_cli_commands(self, commands: list[str]) -> None:
+            raise RuntimeError("boom")
+
+    class Last:
+        __name__ = "last"
+
+        @hookimpl
+        def flow_sdk_cli_commands(self, commands: list[str]) -> None:
+            commands.append("last")
+
+    host = plugin_host(First(), Broken(), Last())
+    seen: list[str] = []
+    outcomes: dict[str, str] = {}
+    for name, call in per_plugin(host.pm, "flow_sdk_cli_commands"):
+        before = list(seen)
+        try:
+            call(commands=seen)
+        except RuntimeError as exc:
+            outcomes[name] = str(exc)
+        else:
+            outcomes[name] = ",".join(seen[len(before) :])
+    assert outcomes == {"first": "first", "broken": "boom", "last": "last"}
+    assert list(outcomes) == ["first", "broken", "last"]  # registration order

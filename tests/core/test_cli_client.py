@@ -423,3 +423,17 @@ def test_a_half_built_client_has_no_namespaces() -> None:
     bare = CLIClient.__new__(CLIClient)
     with pytest.raises(AttributeError):
         _ = bare.notes
+
+
+def test_the_references_private_names_stay(make_client: Any) -> None:
+    """Code written against the reference reaches ``_config`` and ``_client``."""
+    from flow_sdk.cli_client import _SafeSyncClient
+
+    client, transport = make_client([{"id": "org_1"}])
+    assert client._config is client.config
+    assert isinstance(client._client, _SafeSyncClient)
+    for verb in ("get", "post", "put", "patch", "delete"):
+        response = getattr(client._client, verb)("/api/v1/tenants/orgs")
+        assert response.status_code == 200
+        assert transport.last.method == verb.upper()
+    assert client._handle_response(client._client.get("/api/v1/tenants/orgs")) == [{"id": "org_1"}]

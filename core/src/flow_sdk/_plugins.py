@@ -13,7 +13,7 @@ import importlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import msgspec
@@ -30,6 +30,7 @@ __all__ = [
     "PluginInfo",
     "discover",
     "load_plugins",
+    "per_plugin",
     "resolve_factory",
 ]
 
@@ -256,6 +257,26 @@ class PluginHost:
                     hint=f"reinstall {dist}: pip install --force-reinstall {dist}",
                 )
         return None
+
+
+def per_plugin(
+    pm: pluggy.PluginManager, hook_name: str
+) -> Iterator[tuple[str, Callable[..., list[Any]]]]:
+    """Each plugin implementing ``hook_name``, in the order they were registered
+    (first come, first served: the first plugin to add a CLI group keeps it), with a
+    caller that calls the hook on that plugin alone, through pluggy (so
+    ``specname`` and the plugin's own wrappers apply).
+
+    For a host that must know which plugin answered, or keep one plugin's failure
+    from stopping the others (CLI groups, local-platform routes).
+    """
+    seen: list[object] = []
+    for impl in getattr(pm.hook, hook_name).get_hookimpls():
+        if any(impl.plugin is plugin for plugin in seen):
+            continue
+        seen.append(impl.plugin)
+        others = [p for p in pm.get_plugins() if p is not impl.plugin]
+        yield impl.plugin_name, pm.subset_hook_caller(hook_name, remove_plugins=others)
 
 
 def _component_namespace_factory(component_type: str) -> Callable[..., Any]:

@@ -69,6 +69,7 @@ from ._pagination import (
     Paginator,
     cursor_pages,
 )
+from ._plugins import per_plugin
 from ._polling import Backoff, poll, poll_until
 from ._redact import REDACTED, redact_text, redact_url
 from ._runners import RawResponse
@@ -147,6 +148,7 @@ __all__ = [
     "org_path",
     "paginated",
     "path_segment",
+    "per_plugin",
     "poll",
     "poll_until",
     "redact_text",

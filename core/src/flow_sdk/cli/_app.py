@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
 from .._errors import CLIAuthenticationError, CLIClientError, CLIConnectionError
-from .._plugins import PluginHost, load_plugins, resolve_factory
+from .._plugins import PluginHost, load_plugins, per_plugin, resolve_factory
 from .._redact import redact_text
 from .._version import __version__
 from ._context import CLISettings, CommandContext
@@ -137,17 +137,17 @@ class FlowApp:
                     functools.partial(_component_group, spec.attribute),
                 )
         by_name = {info.name: info for info in host.infos}
-        for impl in host.pm.hook.flow_sdk_cli_commands.get_hookimpls():
-            info = by_name.get(impl.plugin_name)
+        for name, call in per_plugin(host.pm, "flow_sdk_cli_commands"):
+            info = by_name.get(name)
             dist = info.distribution if info else None
-            with registry.plugin_context(impl.plugin_name, dist):
+            with registry.plugin_context(name, dist):
                 try:
-                    impl.function(**{a: registry for a in impl.argnames if a == "commands"})
+                    call(commands=registry)
                 except Exception as exc:
                     registry._refuse(
-                        f"plugin {dist or impl.plugin_name}: flow_sdk_cli_commands failed: "
+                        f"plugin {dist or name}: flow_sdk_cli_commands failed: "
                         f"{exc!r}; its commands are left out",
-                        hint=f"reinstall or upgrade {dist or impl.plugin_name}",
+                        hint=f"reinstall or upgrade {dist or name}",
                     )
         registry.finish()
         return registry

@@ -21,6 +21,7 @@ from typing import Any
 
 import pluggy
 from flow_sdk import CLIClientError
+from flow_sdk.plugin import per_plugin
 
 from ._app import App, WireResponse, error_wire
 from ._background import Background
@@ -138,16 +139,12 @@ class LocalPlatform:
             module.install(self.app)
         pm = self.plugin_manager
         add_local_hookspecs(pm)
-        # One plugin at a time, through pluggy (so specname, ordering and wrappers
-        # work): a plugin whose routes fail is reported and the others still load.
-        plugins = {
-            impl.plugin_name: impl.plugin for impl in pm.hook.flow_sdk_local_routes.get_hookimpls()
-        }
-        for name, plugin in reversed(plugins.items()):
+        # One plugin at a time, so a plugin whose routes fail is reported and the
+        # others still load.
+        for name, call in per_plugin(pm, "flow_sdk_local_routes"):
             self.app.owner = name
-            others = [p for p in pm.get_plugins() if p is not plugin]
             try:
-                pm.subset_hook_caller("flow_sdk_local_routes", remove_plugins=others)(app=self.app)
+                call(app=self.app)
             except Exception:
                 logger.exception("local platform: plugin %s failed to add its routes", name)
                 if os.environ.get("FLOW_STRICT_PLUGINS", "") not in ("", "0", "false", "no"):
