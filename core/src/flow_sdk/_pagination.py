@@ -91,8 +91,20 @@ class _Walk:
         self.cursor = cursor
 
 
-def _capped(items: list[T], remaining: int | None) -> list[T]:
-    return items if remaining is None else items[: max(remaining, 0)]
+class _Cap:
+    """How many more items a ``limit`` lets through."""
+
+    __slots__ = ("remaining",)
+
+    def __init__(self, limit: int | None) -> None:
+        self.remaining = limit
+
+    def take(self, items: list[T]) -> list[T]:
+        if self.remaining is None:
+            return items
+        taken = items[: max(self.remaining, 0)]
+        self.remaining -= len(taken)
+        return taken
 
 
 class Paginator(Generic[T]):
@@ -117,16 +129,17 @@ class Paginator(Generic[T]):
             walk.after(page)
 
     def __iter__(self) -> Iterator[T]:
-        remaining = self._limit
+        cap = _Cap(self._limit)
         for page in self.pages():
-            items = _capped(page.items, remaining)
-            if remaining is not None:
-                remaining -= len(items)
-            yield from items
+            yield from cap.take(page.items)
 
     def to_list(self) -> list[T]:
-        """Every item, fetching every page."""
-        return list(self)
+        """Every item, fetching every page (a page at a time, not an item at a time)."""
+        cap = _Cap(self._limit)
+        found: list[T] = []
+        for page in self.pages():
+            found += cap.take(page.items)
+        return found
 
     def first(self) -> T | None:
         """The first item, or None; fetches one page at most."""
@@ -153,17 +166,18 @@ class AsyncPaginator(Generic[T]):
             walk.after(page)
 
     async def __aiter__(self) -> AsyncIterator[T]:
-        remaining = self._limit
+        cap = _Cap(self._limit)
         async for page in self.pages():
-            items = _capped(page.items, remaining)
-            if remaining is not None:
-                remaining -= len(items)
-            for item in items:
+            for item in cap.take(page.items):
                 yield item
 
     async def to_list(self) -> list[T]:
-        """Every item, fetching every page."""
-        return [item async for item in self]
+        """Every item, fetching every page (a page at a time, not an item at a time)."""
+        cap = _Cap(self._limit)
+        found: list[T] = []
+        async for page in self.pages():
+            found += cap.take(page.items)
+        return found
 
     async def first(self) -> T | None:
         """The first item, or None; fetches one page at most."""
