@@ -92,7 +92,7 @@ def test_parse_retry_after_never_raises(value: str) -> None:
 
 
 def test_budget_spends_and_refills() -> None:
-    budget = RetryBudget(capacity=2.0, refill_per_success=0.5, tokens=2.0)
+    budget = RetryBudget(capacity=2.0, refill_per_success=0.5, tokens=2.0, floor_per_second=0)
     assert budget.try_spend()
     assert budget.try_spend()
     assert not budget.try_spend()
@@ -106,7 +106,7 @@ def test_budget_spends_and_refills() -> None:
 
 
 def test_budget_is_thread_safe() -> None:
-    budget = RetryBudget(capacity=100.0, tokens=100.0)
+    budget = RetryBudget(capacity=100.0, tokens=100.0, floor_per_second=0)
     spent: list[bool] = []
     lock = threading.Lock()
 
@@ -123,3 +123,46 @@ def test_budget_is_thread_safe() -> None:
         thread.join()
     assert spent.count(True) == 100
     assert budget.tokens == 0.0
+
+
+def test_budget_refills_with_time_at_its_floor() -> None:
+    now = [0.0]
+    budget = RetryBudget(capacity=5.0, tokens=0.0, floor_per_second=2.0, clock=lambda: now[0])
+    assert not budget.try_spend()
+    now[0] = 0.4  # 0.8 of a token
+    assert not budget.try_spend()
+    now[0] = 0.5  # 1.0
+    assert budget.try_spend()
+    now[0] = 100.0  # capped at capacity
+    assert [budget.try_spend() for _ in range(6)] == [True] * 5 + [False]
+
+
+def test_the_default_budget_keeps_retries_at_30_percent_faults_and_drops_them_when_down() -> None:
+    """The two figures the defaults are chosen for, on the budget alone (no clock moves)."""
+    import random
+
+    rng = random.Random(30)
+    budget = RetryBudget(clock=lambda: 0.0)
+    failed = 0
+    for _ in range(1000):
+        for attempt in range(3):  # max_retries=2
+            if attempt and not budget.try_spend():
+                failed += 1
+                break
+            if rng.random() >= 0.3:
+                budget.record_success()
+                break
+        else:
+            failed += 1
+    assert failed <= 50  # at most 5 % of calls fail
+
+    down = RetryBudget(clock=lambda: 0.0)
+    attempts = []
+    for _ in range(1000):
+        made = 1
+        for _retry in range(2):
+            if not down.try_spend():
+                break
+            made += 1
+        attempts.append(made)
+    assert sum(attempts[100:]) / 900 <= 1.2

@@ -275,7 +275,7 @@ def test_rate_limit_error_counts_attempts() -> None:
 
 
 def test_retry_budget_stops_hammering_a_failing_platform() -> None:
-    budget = RetryBudget(capacity=3.0, tokens=3.0, refill_per_success=0.1)
+    budget = RetryBudget(capacity=3.0, tokens=3.0, refill_per_success=0.1, floor_per_second=0)
     client, transport, _ = safe(status(503), max_retries=2, budget=budget)
     for _ in range(5):
         with pytest.raises(CLIServerError):
@@ -286,7 +286,7 @@ def test_retry_budget_stops_hammering_a_failing_platform() -> None:
 
 
 def test_retry_budget_covers_connection_errors_too() -> None:
-    budget = RetryBudget(capacity=1.0, tokens=1.0)
+    budget = RetryBudget(capacity=1.0, tokens=1.0, floor_per_second=0)
     client, transport, _ = safe(refuse, max_retries=2, budget=budget)
     for _ in range(3):
         with pytest.raises(CLIConnectionError):
@@ -295,7 +295,7 @@ def test_retry_budget_covers_connection_errors_too() -> None:
 
 
 def test_successes_refill_the_budget() -> None:
-    budget = RetryBudget(capacity=5.0, tokens=0.0, refill_per_success=0.5)
+    budget = RetryBudget(capacity=5.0, tokens=0.0, refill_per_success=0.5, floor_per_second=0)
     client, _, _ = safe({"ok": 1}, budget=budget)
     for _ in range(4):
         client.request("GET", "/x")
@@ -520,3 +520,18 @@ def test_request_id_is_redacted_in_logs(caplog: pytest.LogCaptureFixture) -> Non
     client.request("GET", "/x")
     assert key not in caplog.text
     assert "request-id=<redacted>" in caplog.text
+
+
+def test_a_retried_delete_whose_first_attempt_took_effect_succeeds() -> None:
+    """The first DELETE was done but its answer lost (503 here); the retry sees 404."""
+    client, transport, _ = safe(status(503), status(404))
+    response = client.request("DELETE", "/things/t1")
+    assert response.status_code == 204
+    assert len(transport.requests) == 2
+
+
+def test_a_first_delete_of_a_missing_resource_is_still_not_found() -> None:
+    client, transport, _ = safe(status(404))
+    with pytest.raises(CLINotFoundError):
+        client.request("DELETE", "/things/t1")
+    assert len(transport.requests) == 1

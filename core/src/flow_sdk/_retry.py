@@ -1,8 +1,8 @@
 """When to retry and how long to wait: pure policy, no I/O.
 
 Capped exponential backoff with full jitter, ``Retry-After`` honoured up to a
-cap, and a retry budget (a token bucket shared by one client) so that a
-failing platform is not hammered by every caller at once. The clock and the
+cap, and a retry budget (a token bucket shared by one client, earned by
+successes) so that a failing platform is not hammered by every caller at once. The clock and the
 random source are passed in, so tests never sleep.
 """
 
@@ -48,35 +48,77 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RetryBudget:
-    """A token bucket: each retry spends one token, each success earns a fraction back.
+    """Retries are earned by successes: a share of the platform's recent answers.
 
-    While the bucket is empty no request is retried, so a platform that is down
-    sees about one request per call instead of ``1 + max_retries``.
+    A token bucket shared by one client. Each retry spends one token; each
+    success earns ``refill_per_success`` back (up to ``capacity``); and the
+    bucket also refills by ``floor_per_second`` with time, so a platform that
+    was down gets retried again now and then.
+
+    The numbers, and why (compared with the schemes we measured):
+
+    * A burst of faults is absorbed: at 30 % of attempts faulted a call needs
+      0.3 + 0.09 = 0.39 retries on average and earns about one token, so the
+      bucket never runs dry and ``max_retries=2`` leaves 0.3³ = 2.7 % of calls
+      failing. A budget of 20 % of requests (Finagle's and Envoy's default)
+      refuses half of those retries; botocore's quota (cost 5, refund 1 per
+      success) runs dry within a few hundred calls.
+    * A platform that is down is not hammered: nothing succeeds, so after the
+      first ``capacity`` retries (ten calls or so) each call makes one attempt,
+      plus ``floor_per_second`` retries a second in all.
+    * In between, a platform failing more than half of its attempts earns fewer
+      tokens than its retries spend, so retries fall off as it gets worse.
+
+    ``clock`` is injectable so tests check the floor without waiting.
     """
 
-    __slots__ = ("_lock", "capacity", "refill_per_success", "tokens")
+    __slots__ = (
+        "_clock",
+        "_last",
+        "_lock",
+        "capacity",
+        "floor_per_second",
+        "refill_per_success",
+        "tokens",
+    )
 
     def __init__(
-        self, capacity: float = 10.0, refill_per_success: float = 0.1, tokens: float | None = None
+        self,
+        capacity: float = 20.0,
+        refill_per_success: float = 1.0,
+        tokens: float | None = None,
+        *,
+        floor_per_second: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.capacity = capacity
         self.refill_per_success = refill_per_success
+        self.floor_per_second = floor_per_second
         self.tokens = capacity if tokens is None else tokens
+        self._clock = clock
+        self._last = clock()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"RetryBudget(tokens={self.tokens:g}, capacity={self.capacity:g})"
 
+    def _refill_with_time(self) -> None:
+        now = self._clock()
+        elapsed, self._last = now - self._last, now
+        if elapsed > 0 and self.floor_per_second > 0:
+            self.tokens = min(self.capacity, self.tokens + elapsed * self.floor_per_second)
+
     def try_spend(self) -> bool:
         """Take one token for a retry; False (do not retry) when the bucket is empty."""
         with self._lock:
+            self._refill_with_time()
             if self.tokens >= 1.0:
                 self.tokens -= 1.0
                 return True
             return False
 
     def record_success(self) -> None:
-        """Earn back a fraction of a token: a healthy platform regains its retries."""
+        """A success earns ``refill_per_success`` tokens back."""
         if self.tokens < self.capacity:
             with self._lock:
                 self.tokens = min(self.capacity, self.tokens + self.refill_per_success)

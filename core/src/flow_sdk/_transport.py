@@ -309,6 +309,12 @@ class _RetryState:
                     return response
                 if status < 400:
                     raise redirect_error(response)
+                if status == 404 and attempt > 0 and request.method == "DELETE":
+                    # An earlier attempt deleted it and its answer was lost: done.
+                    self.budget.record_success()
+                    if debug:
+                        logger.debug("404 on a retried DELETE: an earlier attempt deleted it")
+                    return httpx.Response(204, headers=response.headers, request=request)
                 if not (retryable and self.retry.should_retry_status(status)):
                     raise error_from_response(response, attempts=attempt + 1)
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
