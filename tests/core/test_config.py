@@ -12,6 +12,8 @@ import pytest
 from flow_sdk import DEFAULT_PLATFORM_URL, CLIClientError, FlowConfig, load_config, resolve_config
 from flow_sdk._config import default_config_dir
 from flow_sdk._profiles import ProfileStore
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 SECRET_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ6In0.c2VjcmV0c2ln"
 SECRET_KEY = "fl_live_zyxwvutsrq987654"
@@ -208,6 +210,7 @@ def test_settings_and_secrets_are_kept_apart(tmp_path: Path) -> None:
     assert json.loads(secrets)["profiles"]["dev"] == {
         "api_key": SECRET_KEY,
         "access_token": SECRET_TOKEN,
+        "platform_url": "local://default",  # the platform they belong to
     }
     assert stat.S_IMODE(store.credentials_path.stat().st_mode) == 0o600
     assert stat.S_IMODE(store.directory.stat().st_mode) == 0o700
@@ -338,3 +341,90 @@ def test_store_construction_does_no_io(tmp_path: Path) -> None:
     ProfileStore(tmp_path / "nowhere")
     FlowConfig()
     assert not (tmp_path / "nowhere").exists()
+
+
+# credentials belong to the platform they were issued for
+
+
+def _logged_in(tmp_path: Path, url: str = "https://flow.example") -> ProfileStore:
+    store = ProfileStore(tmp_path)
+    store.save_profile("work", platform_url=url, api_key=SECRET_KEY)
+    store.use_profile("work")
+    return store
+
+
+def test_stored_credentials_are_used_for_their_own_platform(tmp_path: Path) -> None:
+    _logged_in(tmp_path)
+    resolved = resolve_config(config_dir=tmp_path, environ={})
+    assert resolved.config.api_key == SECRET_KEY
+    assert resolved.withheld is None
+    same = resolve_config(config_dir=tmp_path, environ={}, platform_url="HTTPS://Flow.Example/")
+    assert same.config.api_key == SECRET_KEY  # the same platform, spelt differently
+
+
+@pytest.mark.parametrize(
+    "other",
+    ["http://127.0.0.1:8123", "https://flow.example.evil.test", "https://flow.example:8443"],
+)
+def test_stored_credentials_are_never_sent_to_another_platform(tmp_path: Path, other: str) -> None:
+    _logged_in(tmp_path)
+    for resolved in (
+        resolve_config(config_dir=tmp_path, environ={}, platform_url=other),
+        resolve_config(config_dir=tmp_path, environ={"FLOW_PLATFORM_URL": other}),
+    ):
+        assert resolved.config.api_key is None
+        assert resolved.config.access_token is None
+        assert resolved.withheld is not None
+        assert "https://flow.example" in resolved.withheld
+        assert SECRET_KEY not in resolved.withheld
+
+
+def test_secrets_saved_before_binding_belong_to_the_profiles_url(tmp_path: Path) -> None:
+    store = ProfileStore(tmp_path)
+    store.directory.mkdir(parents=True, exist_ok=True)
+    store.config_path.write_text(
+        json.dumps({"profiles": {"old": {"platform_url": "https://a.example"}}})
+    )
+    store.credentials_path.write_text(json.dumps({"profiles": {"old": {"api_key": SECRET_KEY}}}))
+    assert store.credentials_url("old") == "https://a.example"
+    assert resolve_config(config_dir=tmp_path, profile="old", environ={}).config.api_key
+    moved = resolve_config(
+        config_dir=tmp_path, profile="old", environ={"FLOW_PLATFORM_URL": "https://b.example"}
+    )
+    assert moved.config.api_key is None
+
+
+def test_an_explicit_token_beats_a_stored_key(tmp_path: Path) -> None:
+    _logged_in(tmp_path)
+    resolved = resolve_config(config_dir=tmp_path, environ={"FLOW_ACCESS_TOKEN": SECRET_TOKEN})
+    assert resolved.config.access_token == SECRET_TOKEN
+    assert resolved.config.api_key is None  # not mixed with the profile's key
+    assert resolved.sources["access_token"] == "environment variable FLOW_ACCESS_TOKEN"
+    argument = resolve_config(config_dir=tmp_path, environ={}, access_token=SECRET_TOKEN)
+    assert (argument.config.access_token, argument.config.api_key) == (SECRET_TOKEN, None)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:pass@flow.example",
+        "https://fl_secret@flow.example",
+        "http://h/?api_key=fl_live_0123456789",
+        "https://flow.example/?access_token=abc",
+        "https://flow.example/x?Signature=abc&x=1",
+    ],
+)
+def test_a_platform_url_carrying_credentials_is_refused(url: str) -> None:
+    with pytest.raises(CLIClientError, match="must not carry credentials") as info:
+        FlowConfig(platform_url=url)
+    assert "fl_live_0123456789" not in str(info.value)
+    assert "pass" not in info.value.message.split("(")[-1]
+    assert "FLOW_API_KEY" in (info.value.hint or "")
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_an_ordinary_url_is_accepted_as_it_is(path: str) -> None:
+    assume("@" not in path and "?" not in path and "#" not in path)
+    url = "https://flow.example/" + path
+    assert FlowConfig(platform_url=url).platform_url == url.rstrip("/")

@@ -72,3 +72,25 @@ def test_redact_headers() -> None:
         "X-Note": f"key is {REDACTED}",
         "Accept": "application/json",
     }
+
+
+def test_httpxs_own_log_line_is_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    """httpx logs every request's full URL at INFO; a client redacts what it writes."""
+    import logging
+
+    import httpx
+    from flow_sdk import CLIClient, FlowConfig
+
+    secret = "fl_live_0123456789abcdef"
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, json=[]))
+    config = FlowConfig(platform_url="http://flow.test", access_token="t", org_id="o")
+    with (
+        CLIClient(config, transport=transport, plugins=[]) as client,
+        caplog.at_level(logging.INFO, logger="httpx"),
+    ):
+        client.list_orgs.with_options(extra_query={"api_key": secret})()
+        client.list_orgs.with_options(extra_query={"note": secret})()
+    lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert len(lines) == 2
+    assert all("HTTP Request: GET http://flow.test/api/v1/tenants/orgs" in line for line in lines)
+    assert all(secret not in line for line in lines)

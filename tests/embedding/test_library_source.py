@@ -30,6 +30,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("core/src/flow_sdk/cli/_app.py", "adds a logging handler"): "--debug, one command long",
     ("core/src/flow_sdk/cli/_app.py", "sets a logging level"): "--debug, one command long",
     ("core/src/flow_sdk/cli/__main__.py", "exits"): "python -m flow_sdk.cli",
+    # httpx and httpcore log each request's full URL: a filter redacts their
+    # records (it adds no handler and changes no level).
+    ("core/src/flow_sdk/_redact.py", "logs outside the flow_sdk logger"): "redacting filter",
     # A code block runs in its own child process, whose output is captured.
     ("plugins/components/src/flow_sdk_components/_child.py", "process streams"): "child process",
     # `python -m flow_sdk_local.openapi > docs/openapi.json` prints the document.

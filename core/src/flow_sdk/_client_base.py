@@ -13,6 +13,7 @@ from ._config import FlowConfig
 from ._endpoints import Bound, ModeT, endpoint
 from ._errors import CLIClientError, PluginError
 from ._plugins import PluginHost, PluginInfo, resolve_factory
+from ._redact import redact_log_records_of
 from ._retry import RetryPolicy
 from ._steps import CallOptions, Steps, send
 from ._urls import API_PREFIX, org_path, path_segment, tenant_path
@@ -31,6 +32,7 @@ class ClientBase(Bound[ModeT]):
     _by_class: dict[Any, Any]
 
     def _init_plugins(self, host: PluginHost) -> None:
+        redact_log_records_of("httpx", "httpcore")
         self._plugin_host = host
         self._namespaces = {}
         self._by_class = {}

@@ -26,6 +26,7 @@ __all__ = [
     "ResolvedConfig",
     "load_config",
     "resolve_config",
+    "same_platform_key",
 ]
 
 #: The embedded local platform (plugin flow-sdk-local): used when nothing
@@ -33,6 +34,45 @@ __all__ = [
 DEFAULT_PLATFORM_URL = "local://default"
 ENV_PREFIX = "FLOW_"
 SECRET_FIELDS = frozenset({"access_token", "api_key"})
+
+
+def same_platform_key(url: str) -> str:
+    """``url`` as compared when deciding whether credentials belong to it: scheme
+    and host in lower case, no trailing slash."""
+    url = url.strip().rstrip("/")
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
+
+
+_SECRET_QUERY_WORDS = (
+    "token",
+    "key",
+    "secret",
+    "password",
+    "passwd",
+    "signature",
+    "auth",
+    "credential",
+)
+
+
+def _credentials_in_url(url: str) -> str | None:
+    """Why ``url`` carries credentials (user-info or a secret-looking query parameter), or None."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if "@" in parts.netloc:
+        return "it holds a user name or password before '@'"
+    for name, _value in parse_qsl(parts.query, keep_blank_values=True):
+        if any(word in name.lower() for word in _SECRET_QUERY_WORDS):
+            return f"its query parameter {name!r} looks like a secret"
+    return None
 
 
 class FlowConfig(msgspec.Struct, kw_only=True):
@@ -54,6 +94,16 @@ class FlowConfig(msgspec.Struct, kw_only=True):
                 hint='pass a URL, e.g. platform_url="https://flow.example.com"',
             )
         self.platform_url = self.platform_url.rstrip("/")
+        problem = _credentials_in_url(self.platform_url)
+        if problem is not None:
+            from ._redact import redact_url
+
+            raise CLIClientError(
+                f"platform_url must not carry credentials: {problem} "
+                f"({redact_url(self.platform_url)})",
+                hint="give the platform's address alone, and the key with FLOW_API_KEY or "
+                "api_key=... (or `flow login`)",
+            )
         timeout = self.timeout
         if (
             isinstance(timeout, bool)
@@ -101,6 +151,9 @@ class ResolvedConfig(msgspec.Struct, frozen=True):
     sources: dict[str, str]
     overridden: dict[str, str]
     """Fields whose profile value an environment variable overrode: field → variable."""
+    withheld: str | None = None
+    """Why the profile's stored credentials were not used (they belong to another
+    platform), or None."""
 
 
 _FIELD_TYPES: dict[str, type] = {
@@ -150,30 +203,62 @@ def resolve_config(
         )
     store = ProfileStore(config_dir, environ=env)
     profile_name = profile or env.get(f"{ENV_PREFIX}PROFILE") or store.current_profile()
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    overridden: dict[str, str] = {}
+    layers: list[tuple[str, dict[str, Any]]] = []  # lowest precedence first
     if profile_name:
-        for field, value in store.profile_values(profile_name).items():
-            values[field] = value
-            sources[field] = f"profile {profile_name!r}"
+        layers.append((f"profile {profile_name!r}", store.profile_values(profile_name)))
+    from_env: dict[str, Any] = {}
     for field in _FIELD_TYPES:
         var = _env_name(field)
         raw = env.get(var)
-        if raw is None or raw == "":
+        if raw is not None and raw != "":
+            from_env[field] = (var, _coerce(field, raw, var))
+    layers.append(("environment", {f: value for f, (_var, value) in from_env.items()}))
+    layers.append(("argument", {f: v for f, v in explicit.items() if v is not None}))
+
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    overridden: dict[str, str] = {}
+    # Settings: the highest layer that sets a field wins.
+    for origin, layer in layers:
+        for field, value in layer.items():
+            if field in SECRET_FIELDS:
+                continue
+            if origin == "environment" and field in values and sources[field] != "argument":
+                overridden[field] = from_env[field][0]
+            if origin == "argument":
+                overridden.pop(field, None)
+            values[field] = value
+            sources[field] = (
+                f"environment variable {from_env[field][0]}" if origin == "environment" else origin
+            )
+    # Credentials: all from the highest layer that gives any, never mixed, so an
+    # explicit token is not overruled by a stored key; and a profile's only for the
+    # platform they were issued for.
+    withheld = None
+    platform = values.get("platform_url", DEFAULT_PLATFORM_URL)
+    for origin, layer in reversed(layers):
+        secrets = {f: v for f, v in layer.items() if f in SECRET_FIELDS}
+        if not secrets:
             continue
-        if field in values:
-            overridden[field] = var
-        values[field] = _coerce(field, raw, var)
-        sources[field] = f"environment variable {var}"
-    for field, value in explicit.items():
-        if value is None:
-            continue
-        values[field] = value
-        sources[field] = "argument"
-        overridden.pop(field, None)
+        if origin.startswith("profile"):
+            bound = store.credentials_url(profile_name or "")
+            if bound is not None and same_platform_key(bound) != same_platform_key(platform):
+                withheld = (
+                    f"profile {profile_name!r} holds credentials for {bound}, not for "
+                    f"{platform}; they were not sent"
+                )
+                break
+        for field, value in secrets.items():
+            values[field] = value
+            sources[field] = (
+                f"environment variable {from_env[field][0]}" if origin == "environment" else origin
+            )
+        if origin == "environment" and profile_name:
+            stored = layers[0][1]
+            overridden.update({f: from_env[f][0] for f in secrets if f in stored})
+        break
     config = FlowConfig(profile=profile_name, **values)
-    return ResolvedConfig(config=config, sources=sources, overridden=overridden)
+    return ResolvedConfig(config=config, sources=sources, overridden=overridden, withheld=withheld)
 
 
 def load_config(

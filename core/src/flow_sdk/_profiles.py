@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from ._config import SECRET_FIELDS, default_config_dir
+from ._config import DEFAULT_PLATFORM_URL, SECRET_FIELDS, default_config_dir, same_platform_key
 from ._errors import CLIClientError
 
 __all__ = ["ProfileStore"]
@@ -37,6 +37,8 @@ class _Settings(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
 class _Secrets(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
     api_key: str | None = None
     access_token: str | None = None
+    #: The platform these secrets were issued for: they are sent nowhere else.
+    platform_url: str | None = None
 
 
 class _ConfigFile(msgspec.Struct, omit_defaults=True):
@@ -48,6 +50,10 @@ class _ConfigFile(msgspec.Struct, omit_defaults=True):
 class _CredentialsFile(msgspec.Struct, omit_defaults=True):
     version: int = FORMAT_VERSION
     profiles: dict[str, _Secrets] = {}
+
+
+def _set_fields(part: msgspec.Struct) -> dict[str, Any]:
+    return {k: v for k, v in msgspec.structs.asdict(part).items() if v is not None}
 
 
 class ProfileStore:
@@ -109,12 +115,24 @@ class ProfileStore:
         settings = self._config().profiles.get(name)
         secrets = self._credentials().profiles.get(name)
         values: dict[str, Any] = {}
-        for part in (settings, secrets):
-            if part is not None:
-                values.update(
-                    {k: v for k, v in msgspec.structs.asdict(part).items() if v is not None}
-                )
+        if settings is not None:
+            values.update(_set_fields(settings))
+        if secrets is not None:
+            values.update({k: v for k, v in _set_fields(secrets).items() if k in SECRET_FIELDS})
         return values
+
+    def credentials_url(self, name: str) -> str | None:
+        """The platform URL a profile's secrets belong to (None when it has none).
+
+        Secrets saved before this was recorded belong to the profile's own URL.
+        """
+        secrets = self._credentials().profiles.get(name)
+        if secrets is None or not (secrets.api_key or secrets.access_token):
+            return None
+        if secrets.platform_url:
+            return secrets.platform_url
+        settings = self._config().profiles.get(name)
+        return (settings.platform_url if settings else None) or DEFAULT_PLATFORM_URL
 
     # writing
 
@@ -139,7 +157,12 @@ class ProfileStore:
         if secret_values:
             credentials = self._credentials()
             current_secrets = credentials.profiles.get(name, _Secrets())
-            credentials.profiles[name] = msgspec.structs.replace(current_secrets, **secret_values)
+            # New secrets belong to the platform the profile points at now.
+            settings = self._config().profiles.get(name)
+            bound = (settings.platform_url if settings else None) or DEFAULT_PLATFORM_URL
+            credentials.profiles[name] = msgspec.structs.replace(
+                current_secrets, **secret_values, platform_url=same_platform_key(bound)
+            )
             self._write(self.credentials_path, credentials, mode=0o600)
 
     def use_profile(self, name: str | None) -> None:

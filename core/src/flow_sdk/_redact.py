@@ -8,11 +8,18 @@ never leaks.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-__all__ = ["REDACTED", "redact_headers", "redact_text", "redact_url"]
+__all__ = [
+    "REDACTED",
+    "redact_headers",
+    "redact_log_records_of",
+    "redact_text",
+    "redact_url",
+]
 
 REDACTED = "<redacted>"
 
@@ -100,3 +107,33 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
         str(k): (REDACTED if str(k).lower() in _SECRET_HEADERS else redact_text(str(v)))
         for k, v in headers.items()
     }
+
+
+class _RedactingFilter(logging.Filter):
+    """Rewrites a log record's arguments with secrets redacted (URLs as URLs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redact_argument(arg) for arg in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = redact_text(record.msg)
+        return True
+
+
+def _redact_argument(arg: object) -> object:
+    if isinstance(arg, str | bytes) or type(arg).__name__ == "URL":
+        text = arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
+        return redact_url(text) if "://" in text else redact_text(text)
+    return arg
+
+
+_FILTER = _RedactingFilter()
+
+
+def redact_log_records_of(*names: str) -> None:
+    """Redact secrets from what the loggers ``names`` write (httpx logs each request's
+    full URL at INFO). Adds one filter per logger, once; changes nothing else."""
+    for name in names:
+        target = logging.getLogger(name)
+        if _FILTER not in target.filters:
+            target.addFilter(_FILTER)

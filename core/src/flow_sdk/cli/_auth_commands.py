@@ -306,16 +306,18 @@ def run_status(args: argparse.Namespace, ctx: CommandContext) -> int:
     def setting(field: str) -> dict[str, Any]:
         return {"value": getattr(config, field), "source": sources.get(field, "default")}
 
-    if config.api_key:
-        credentials = {"value": "API key", "source": sources.get("api_key")}
-    elif config.access_token:
+    if config.access_token and not config.api_key:
         credentials = {"value": "access token", "source": sources.get("access_token")}
+    elif config.api_key:
+        credentials = {"value": "API key", "source": sources.get("api_key")}
     else:
         credentials = {"value": None, "source": None}
     warnings = [
         f"{variable} overrides the {field} stored in profile {ctx.profile!r}"
         for field, variable in sorted(resolved.overridden.items())
     ]
+    if resolved.withheld is not None:
+        warnings.append(resolved.withheld)
     report: dict[str, Any] = {
         "profile": ctx.profile,
         "profile_source": ctx.profile_source,

@@ -147,7 +147,7 @@ class CommandContext:
                 environ=self.environ,
                 platform_url=getattr(self.args, "flow_platform_url", None),
             )
-            self._resolved = _drop_foreign_token(resolved)
+            self._resolved = resolved
         return self._resolved
 
     @property
@@ -171,6 +171,13 @@ class CommandContext:
         if self._client is None:
             config = self.config
             if authenticated and not (config.api_key or config.access_token):
+                withheld = self.resolved.withheld
+                if withheld is not None:
+                    raise NotAuthenticatedError(
+                        f"not logged in to {config.platform_url}: {withheld}",
+                        hint=f"run `{self.settings.prog} login --platform-url "
+                        f"{config.platform_url}` to log in there, or drop --platform-url",
+                    )
                 raise NotAuthenticatedError(
                     f"not logged in (profile {self.profile!r}, platform {config.platform_url})",
                     hint=_login_hint(config.platform_url, self.settings.prog),
@@ -246,25 +253,6 @@ def _login_hint(platform_url: str, prog: str = "flow") -> str:
             "(FLOW_API_KEY or an API key on stdin with --with-api-key)"
         )
     return f"run `{prog} login` (or set FLOW_API_KEY)"
-
-
-def _drop_foreign_token(resolved: ResolvedConfig) -> ResolvedConfig:
-    """Ignore a stored access token that belongs to another API key than the one in use.
-
-    With ``FLOW_API_KEY`` set, the profile's cached token was minted for the
-    profile's key, maybe for another org: use the environment's key alone.
-    """
-    config = resolved.config
-    sources = resolved.sources
-    if (
-        config.api_key
-        and config.access_token
-        and sources.get("api_key") != sources.get("access_token")
-    ):
-        config = msgspec.structs.replace(config, access_token=None)
-        sources = {k: v for k, v in sources.items() if k != "access_token"}
-        return ResolvedConfig(config=config, sources=sources, overridden=resolved.overridden)
-    return resolved
 
 
 def _wants_json(args: argparse.Namespace, stdout: TextIO, environ: Mapping[str, str]) -> bool:
