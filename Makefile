@@ -2,6 +2,7 @@
 #   make quickstart   set up, then run the quickstart against the embedded local platform
 #   make test         set up, then lint, type-check and run every test
 #   make bench        set up, then run the benchmarks (ratios against raw httpx)
+#   make reliability  set up, then print the reliability table (faults, hostile input, secrets)
 
 PYTHON ?= python3
 TOOLS := .tools
@@ -9,7 +10,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 
-.PHONY: setup test lint typecheck pytest bench quickstart openapi clean
+.PHONY: setup test lint typecheck pytest bench reliability quickstart openapi clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -34,6 +35,9 @@ bench: setup
 	$(UV) run python bench/core.py
 	@for b in bench/async_client.py bench/local_platform.py bench/components_list.py bench/datasets_append.py; do \
 		if [ -f $$b ]; then echo; $(UV) run python $$b || exit 1; fi; done
+
+reliability: setup
+	$(UV) run python reliability/run.py
 
 quickstart: setup
 	$(UV) run bash examples/quickstart/run.sh
