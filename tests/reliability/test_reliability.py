@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "reliability"))
 
-import scenarios  # noqa: E402
+import scenarios
 
 
 def test_a_burst_of_faults_is_absorbed_with_no_duplicate_and_no_lost_write(
