@@ -1,4 +1,4 @@
-"""Every installed plugin keeps start-up light, as ARCHITECTURE.md requires.
+"""Every installed plugin keeps start-up light, as docs/architecture.md requires.
 
 Loading a plugin's hook module (which every client and every `flow` command
 does) must not import its namespace, CLI or route code, nor any heavy

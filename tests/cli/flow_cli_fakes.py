@@ -1,6 +1,6 @@
 """A small stateful platform double for the CLI tests (until/besides flow-sdk-local).
 
-It answers the core's routes of PLATFORM-API.md (token exchange, /auth/me,
+It answers the core's routes of the platform API (docs/openapi.json) (token exchange, /auth/me,
 tenants, CLI login requests) and one generic tenant resource collection per
 path, with versions, If-Match and cursor pages, so the generic resource
 commands run for real against it. It is offered to the SDK through the

@@ -1,7 +1,7 @@
 """``CLIClient`` (the reference interface) and its async twin ``AsyncCLIClient``.
 
 The public surface of ``CLIClient`` matches the reference exactly (see
-docs/INTERFACE.md); everything else (retries, auth refresh, plugins) is added
+docs/interface.md); everything else (retries, auth refresh, plugins) is added
 around it without changing a name, a URL, a body or an error message.
 ``AsyncCLIClient`` has the same methods and namespaces, each awaitable; both
 run the very same namespace code (``_endpoints.py``).

@@ -1,4 +1,4 @@
-"""The conventions of PLATFORM-API.md, over raw HTTP in both modes."""
+"""The conventions of the platform API (docs/openapi.json), over raw HTTP in both modes."""
 
 from __future__ import annotations
 

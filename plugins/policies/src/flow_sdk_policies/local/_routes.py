@@ -1,4 +1,4 @@
-"""The local platform's policy routes (PLATFORM-API.md, Governance).
+"""The local platform's policy routes (docs/openapi.json, governance).
 
 ``GET/POST <tenant>/policies``, ``GET/PATCH/DELETE <tenant>/policies/{id}``,
 ``POST <tenant>/policies/evaluate``, the recovery route
