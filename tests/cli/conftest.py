@@ -20,16 +20,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from flow_cli_fakes import API_KEY, URL, FakePlatform, FakePlatformPlugin
+from flow_cli_fakes import API_KEY, URL, FakePlatform, FakePlatformPlugin, TTYStringIO
 from flow_sdk.cli import CLISettings, main
 from flow_sdk.testing import SleepRecorder
-
-
-class TTYStringIO(io.StringIO):
-    """A StringIO that says it is a terminal."""
-
-    def isatty(self) -> bool:
-        return True
 
 
 @dataclass
@@ -44,10 +37,15 @@ class Result:
 
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """No FLOW_* variable from the developer's shell; a private config directory."""
+    """No FLOW_* variable from the developer's shell; a private config directory;
+    no colour (the tests of colour turn it on), an 80-column terminal, and no display
+    (a browser never opens)."""
     for name in list(os.environ):
         if name.startswith("FLOW_"):
             monkeypatch.delenv(name)
+    for name in ("FORCE_COLOR", "COLUMNS", "DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
     config_dir = tmp_path / "flow-config"
     monkeypatch.setenv("FLOW_CONFIG_DIR", str(config_dir))
     return config_dir
@@ -68,21 +66,33 @@ def sleeps() -> SleepRecorder:
     return SleepRecorder()
 
 
+@pytest.fixture
+def browser() -> list[str]:
+    """The pages `flow login` opened (the fixture's browser records, never opens)."""
+    return []
+
+
 Flow = Callable[..., Result]
 
 
 @pytest.fixture
-def flow(platform: FakePlatform, sleeps: SleepRecorder) -> Flow:
+def flow(platform: FakePlatform, sleeps: SleepRecorder, browser: list[str]) -> Flow:
     """Run ``flow`` in-process: ``flow("orgs", "list", stdin="", tty=False, plugins=None)``."""
+
+    def record(url: str) -> bool:
+        browser.append(url)
+        return True
 
     def run(
         *argv: str,
         stdin: str | io.StringIO = "",
         tty: bool = False,
         plugins: Sequence[object] | None = None,
+        stdout: io.StringIO | None = None,
         **settings: Any,
     ) -> Result:
-        stdout = TTYStringIO() if tty else io.StringIO()
+        if stdout is None:
+            stdout = TTYStringIO() if tty else io.StringIO()
         stderr = io.StringIO()
         code = main(
             list(argv),
@@ -92,7 +102,7 @@ def flow(platform: FakePlatform, sleeps: SleepRecorder) -> Flow:
                 stdout=stdout,
                 stderr=stderr,
                 sleep=sleeps,
-                **settings,
+                **{"browser": record, **settings},
             ),
         )
         return Result(code, stdout.getvalue(), stderr.getvalue())

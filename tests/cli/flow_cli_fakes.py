@@ -9,6 +9,7 @@ commands run for real against it. It is offered to the SDK through the
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 import secrets
@@ -33,6 +34,13 @@ WORKSPACES = {
 }
 USER = {"id": "usr_dev", "email": "dev@example.com", "name": "Dev User"}
 URL = "https://fake.flow.test"
+
+
+class TTYStringIO(io.StringIO):
+    """A StringIO that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 def _json(status: int, body: Any, **headers: str) -> httpx.Response:

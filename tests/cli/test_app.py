@@ -180,14 +180,28 @@ rows = st.lists(
 @settings(deadline=None)  # timing varies on a loaded CI machine
 @given(rows)
 def test_tables_have_one_line_per_row_and_aligned_columns(data: list[dict[str, Any]]) -> None:
-    text = format_table(data, ("id", "n"))
-    lines = text.splitlines()
-    assert len(lines) == len(data) + 1
-    header = lines[0]
-    assert header.startswith("ID")
-    start = header.index("N")
-    for line in lines[1:]:
-        assert line[start - 2 : start] == "  " or len(line) <= start
+    from flow_sdk.cli._terminal import display_width
+
+    def columns(line: str, first: int, last: int) -> str:
+        """The characters of ``line`` on screen columns [first, last)."""
+        out, at = [], 0
+        for char in line:
+            if first <= at < last:
+                out.append(char)
+            at += display_width(char)
+        return "".join(out)
+
+    for width in (None, 12):  # as piped (cells cut at 80), and fitted to a narrow terminal
+        text = format_table(data, ("id", "n"), width=width)
+        lines = text.splitlines()
+        assert len(lines) == len(data) + 1
+        header = lines[0]
+        assert header.startswith("ID")
+        start = display_width(header[: header.index("N")])
+        for line in lines[1:]:
+            assert columns(line, start - 2, start) == "  " or display_width(line) <= start
+            if width is not None:
+                assert display_width(line) <= max(width, 2 * 8 + 2)
 
 
 def test_cells_are_flattened_and_shortened() -> None:

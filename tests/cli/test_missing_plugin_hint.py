@@ -35,7 +35,7 @@ def test_the_hint_names_the_distribution(command: str, plugin: str, distribution
 def test_an_unknown_command_points_at_help() -> None:
     code, err = _run("no-such-command", disable=[])
     assert code == 2
-    assert "hint: run `flow --help` to see the options" in err
+    assert "hint: run `flow --help` to see the commands" in err
 
 
 def test_every_first_party_group_is_in_the_catalog() -> None:

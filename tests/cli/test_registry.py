@@ -329,7 +329,7 @@ def test_build_parser_raises_instead_of_exiting(platform: FakePlatform) -> None:
     from flow_sdk.cli._parser import UsageError
 
     parser = build_parser(CLISettings(plugins=[FakePlatformPlugin(platform)]))
-    with pytest.raises(UsageError, match="invalid choice"):
+    with pytest.raises(UsageError, match="no command 'no-such-command'"):
         parser.parse_args(["no-such-command"])
 
 

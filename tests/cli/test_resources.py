@@ -54,23 +54,26 @@ def test_idempotency_key_is_sent(flow: Any, platform: FakePlatform, logged_in: A
 
 
 @pytest.mark.parametrize(
-    ("argv", "stdin", "message"),
+    ("argv", "stdin", "code", "message"),
     [
-        (["widgets", "create"], "", "no body given"),
-        (["widgets", "create", "--file", "-"], "{not json", "standard input is not valid JSON"),
-        (["widgets", "create", "--file", "-"], "[1, 2]", "the body must be a JSON object"),
-        (["widgets", "create", "--file", "/no/such/file.json"], "", "cannot read /no/such/file"),
-        (["widgets", "create", "--set", "novalue"], "", "--set expects key=value"),
-        (["widgets", "create", "--set", "a..b=1"], "", "--set expects key=value"),
+        # a wrong command line is a usage error (2), with the command's usage line
+        (["widgets", "create"], "", 2, "no body given"),
+        (["widgets", "create", "--set", "novalue"], "", 2, "--set expects key=value"),
+        (["widgets", "create", "--set", "a..b=1"], "", 2, "--set expects key=value"),
+        # what the files hold is an error of its own (1)
+        (["widgets", "create", "--file", "-"], "{not json", 1, "standard input is not valid JSON"),
+        (["widgets", "create", "--file", "-"], "[1, 2]", 1, "the body must be a JSON object"),
+        (["widgets", "create", "--file", "/no/such/file.json"], "", 1, "cannot read /no/such/"),
     ],
 )
 def test_bad_bodies_say_what_to_do(
-    flow: Any, logged_in: Any, argv: list[str], stdin: str, message: str
+    flow: Any, logged_in: Any, argv: list[str], stdin: str, code: int, message: str
 ) -> None:
     result = flow(*argv, stdin=stdin)
-    assert result.code == 1
+    assert result.code == code
     assert message in result.err
     assert "hint: " in result.err
+    assert ("usage: flow widgets create" in result.err) == (code == 2)
 
 
 def test_the_platform_s_422_names_the_field(flow: Any, logged_in: Any) -> None:

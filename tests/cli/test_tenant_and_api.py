@@ -172,9 +172,10 @@ def test_api_headers_and_no_content(flow: Any, platform: FakePlatform, logged_in
     ("argv", "code", "message"),
     [
         (["api", "FETCH", "/x"], 2, "is not one of GET"),
-        (["api", "GET", "https://evil.test/api/v1/tenants/orgs"], 1, "is a URL"),
-        (["api", "POST", "/x", "--data", "{oops"], 1, "--data is not valid JSON"),
-        (["api", "GET", "/x", "-H", "no colon"], 1, "--header expects 'Name: value'"),
+        (["api", "GET", "https://evil.test/api/v1/tenants/orgs"], 2, "is a URL"),
+        (["api", "POST", "/x", "--data", "{oops"], 2, "--data is not valid JSON"),
+        (["api", "POST", "/x", "--data", "-"], 1, "--data is not valid JSON"),
+        (["api", "GET", "/x", "-H", "no colon"], 2, "--header expects 'Name: value'"),
         (["api", "GET", "/api/v1/nothing/here"], 1, "(404): no route GET /api/v1/nothing/here"),
     ],
 )

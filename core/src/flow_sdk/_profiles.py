@@ -9,8 +9,10 @@ reported with its path and never overwritten.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,19 @@ class _Secrets(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
     platform_url: str | None = None
 
 
+class _CachedToken(msgspec.Struct):
+    access_token: str
+    #: The platform the token was issued by (``same_platform_key``): used nowhere else.
+    platform_url: str
+    expires_at: float
+
+
+class _TokensFile(msgspec.Struct, omit_defaults=True):
+    version: int = FORMAT_VERSION
+    #: sha256 of (platform, API key) -> the access token last exchanged for that key there.
+    tokens: dict[str, _CachedToken] = {}
+
+
 class _ConfigFile(msgspec.Struct, omit_defaults=True):
     version: int = FORMAT_VERSION
     current_profile: str | None = None
@@ -68,6 +83,7 @@ class ProfileStore:
         self.directory = Path(config_dir) if config_dir else default_config_dir(environ)
         self.config_path = self.directory / "config.json"
         self.credentials_path = self.directory / "credentials.json"
+        self.tokens_path = self.directory / "tokens.json"
 
     # reading
 
@@ -133,6 +149,56 @@ class ProfileStore:
             return secrets.platform_url
         settings = self._config().profiles.get(name)
         return (settings.platform_url if settings else None) or DEFAULT_PLATFORM_URL
+
+    # the access tokens exchanged for API keys (a cache: losing it costs one exchange)
+
+    @staticmethod
+    def _token_slot(api_key: str, platform_url: str) -> str:
+        text = f"{same_platform_key(platform_url)}\n{api_key}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _tokens(self) -> _TokensFile:
+        try:
+            return self._read(self.tokens_path, _TokensFile)  # type: ignore[no-any-return]
+        except CLIClientError:
+            return _TokensFile()  # an unreadable cache is an empty one
+
+    def cached_token(
+        self, api_key: str, platform_url: str, *, margin: float = 60.0
+    ) -> tuple[str, float] | None:
+        """The token (and its expiry, epoch seconds) last exchanged for ``api_key`` on
+        ``platform_url``, if it stays valid for ``margin`` seconds more; else None."""
+        entry = self._tokens().tokens.get(self._token_slot(api_key, platform_url))
+        if entry is None or entry.platform_url != same_platform_key(platform_url):
+            return None
+        if entry.expires_at - margin <= time.time():
+            return None
+        return entry.access_token, entry.expires_at
+
+    def cache_token(
+        self, api_key: str, platform_url: str, access_token: str, expires_at: float
+    ) -> None:
+        """Keep the token exchanged for ``api_key`` on ``platform_url`` until ``expires_at``
+        (0600 file, replaced atomically; expired entries are dropped)."""
+        cache = self._tokens()
+        now = time.time()
+        cache.tokens = {k: v for k, v in cache.tokens.items() if v.expires_at > now}
+        cache.tokens[self._token_slot(api_key, platform_url)] = _CachedToken(
+            access_token, same_platform_key(platform_url), float(expires_at)
+        )
+        self._write(self.tokens_path, cache, mode=0o600)
+
+    def forget_tokens(self, api_key: str | None = None) -> None:
+        """Drop the cached tokens of ``api_key`` (on every platform), or all of them."""
+        if not self.tokens_path.exists():
+            return
+        cache = self._tokens()
+        if api_key is None:
+            cache.tokens = {}
+        else:
+            drop = {self._token_slot(api_key, v.platform_url) for v in cache.tokens.values()}
+            cache.tokens = {k: v for k, v in cache.tokens.items() if k not in drop}
+        self._write(self.tokens_path, cache, mode=0o600)
 
     # writing
 

@@ -86,7 +86,7 @@ def test_invoke_explains_bad_arguments(flow: Any) -> None:
     assert "--query takes KEY=VALUE" in bad_query.err
     assert flow("services", "invoke", "svc_1", "GET", "/a", "--version", "0").code == 2
     missing = flow("services", "create")
-    assert missing.code == 1
+    assert missing.code == 2  # a usage error
     assert "no body given" in missing.err
 
 

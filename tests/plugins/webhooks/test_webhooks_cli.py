@@ -42,7 +42,7 @@ def test_create_from_a_body_on_stdin(flow_cli: Callable[..., Any], receiver: Rec
 
 def test_create_without_a_body_says_what_to_pass(flow_cli: Callable[..., Any]) -> None:
     result = flow_cli("webhooks", "create")
-    assert result.code == 1
+    assert result.code == 2  # a usage error
     assert "--file" in result.err
 
 

@@ -59,8 +59,8 @@ from ._app import (
     run,
 )
 from ._context import CLISettings, CommandContext, NotAuthenticatedError
-from ._output import Output, Progress
-from ._parser import Handler, add_command
+from ._output import Output, Progress, ProgressBar
+from ._parser import Handler, UsageError, add_command
 from ._registry import CORE_COMMANDS, CommandRegistry
 from ._resources import (
     add_body_arguments,
@@ -84,6 +84,8 @@ __all__ = [
     "NotAuthenticatedError",
     "Output",
     "Progress",
+    "ProgressBar",
+    "UsageError",
     "add_body_arguments",
     "add_command",
     "add_resource_commands",

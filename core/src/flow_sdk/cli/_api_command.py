@@ -17,7 +17,7 @@ from .._errors import CLIClientError
 from .._urls import path_segment
 from ._bodies import parse_assignment
 from ._context import CommandContext
-from ._parser import HANDLER_DEST
+from ._parser import HANDLER_DEST, UsageError
 
 __all__ = ["register_api"]
 
@@ -32,12 +32,15 @@ def _method(text: str) -> str:
 
 
 def register_api(parser: argparse.ArgumentParser) -> None:
+    """``flow api METHOD PATH [--data] [--query] [--header]``."""
     parser.description = (
         "Send one request to the platform and print the JSON it answers. PATH is a path such "
         "as /api/v1/tenants/orgs; {org_id} and {workspace_id} are replaced by the selected "
         "tenant, e.g. /api/v1/orgs/{org_id}/workspaces/{workspace_id}/components/agent."
     )
-    parser.add_argument("method", type=_method, metavar="METHOD", help=", ".join(METHODS))
+    parser.add_argument(
+        "method", type=_method, choices=METHODS, metavar="METHOD", help=", ".join(METHODS)
+    )
     parser.add_argument("path", metavar="PATH")
     parser.add_argument(
         "--data",
@@ -66,7 +69,7 @@ def register_api(parser: argparse.ArgumentParser) -> None:
 
 def _path(raw: str, ctx: CommandContext) -> str:
     if "://" in raw:
-        raise CLIClientError(
+        raise UsageError(
             f"{raw!r} is a URL; flow api takes a path on the configured platform",
             hint="pass only the path (e.g. /api/v1/tenants/orgs); choose the platform with "
             "--platform-url",
@@ -95,7 +98,8 @@ def _body(source: str, ctx: CommandContext) -> bytes:
     try:
         msgspec.json.decode(text.encode())
     except msgspec.DecodeError as exc:
-        raise CLIClientError(
+        inline = source != "-" and not source.startswith("@")  # the command line itself
+        raise (UsageError if inline else CLIClientError)(
             f"--data is not valid JSON: {exc}",
             hint="quote the JSON for your shell, or put it in a file and pass --data @FILE",
         ) from None
@@ -107,7 +111,7 @@ def _headers(raw: list[str]) -> dict[str, str]:
     for item in raw:
         name, sep, value = item.partition(":")
         if not sep or not name.strip():
-            raise CLIClientError(
+            raise UsageError(
                 f"--header expects 'Name: value', got {item!r}", hint="e.g. -H 'If-Match: 3'"
             )
         headers[name.strip()] = value.strip()
@@ -115,6 +119,7 @@ def _headers(raw: list[str]) -> dict[str, str]:
 
 
 def run_api(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """Send the request and print the JSON it answers."""
     path = _path(args.path, ctx)
     params: dict[str, Any] = {}
     for item in args.query:

@@ -23,14 +23,17 @@ from .._version import __version__
 from ._context import CLISettings, CommandContext
 from ._parser import (
     HANDLER_DEST,
+    PARSER_DEST,
     FlowArgumentParser,
     ParserExit,
     UsageError,
     add_global_options,
+    help_line,
     show_help_handler,
     subcommands,
 )
 from ._registry import CommandGroup, CommandRegistry, load_group
+from ._terminal import Style, wants_color
 
 __all__ = [
     "EXIT_AUTH",
@@ -63,6 +66,11 @@ _CORE_GROUPS: tuple[tuple[str, str, str], ...] = (
     ("profiles", "list and select profiles", "_tenant_commands:register_profiles"),
     ("plugins", "the installed plugins and what they provide", "_plugin_commands:register_plugins"),
     ("api", "send a raw request to the platform and print the JSON", "_api_command:register_api"),
+    (
+        "completion",
+        "print a shell completion script (bash, zsh or fish)",
+        "_completion:register_completion",
+    ),
     (
         "local",
         "the embedded local platform (needs flow-sdk-local)",
@@ -133,7 +141,7 @@ class FlowApp:
             ):
                 registry.add_group(
                     spec.command,
-                    spec.summary or f"{ctype} components",
+                    help_line(spec.summary) or f"{ctype} components",
                     functools.partial(_component_group, spec.attribute),
                 )
         by_name = {info.name: info for info in host.infos}
@@ -157,12 +165,7 @@ class FlowApp:
     def configure(self, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         """Make ``parser`` the root of the ``flow`` tree: global options and every group."""
         add_global_options(parser, root=True)
-        parser.add_argument(
-            "--version",
-            action="version",
-            version=f"flow {__version__} (flow-sdk {__version__}, "
-            f"Python {platform.python_version()})",
-        )
+        parser.add_argument("--version", action="version", version=version_text())
         parser.set_defaults(**{APP_DEST: self, HANDLER_DEST: show_help_handler(parser)})
         commands = subcommands(parser)
         groups = self.registry.groups.values()
@@ -171,7 +174,7 @@ class FlowApp:
             commands.add_lazy_parser(
                 group.name,
                 functools.partial(self._load_group, group),
-                help=group.help,
+                help=help_line(group.help),
             )
         help_parser = commands.add_parser("help", help="show the help of a command")
         help_parser.add_argument("topic", nargs="*", metavar="COMMAND")
@@ -188,7 +191,8 @@ class FlowApp:
             import sys
 
             stderr = sys.stderr
-        stderr.write(f"warning: {message}\n")
+        paint = Style(wants_color(stderr, self.settings.env))
+        stderr.write(f"{paint('warning:', 'yellow', 'bold')} {message}\n")
 
     # running
 
@@ -202,8 +206,11 @@ class FlowApp:
             disable_plugins=self.disable_plugins,
             app=self,
         )
+        chosen = getattr(args, PARSER_DEST, None)
+        parser = chosen if isinstance(chosen, argparse.ArgumentParser) else None
+        paint = ctx.output.err_style
         try:
-            with _debug_logging(ctx.output.stderr, enabled=getattr(args, "flow_debug", False)):
+            with _debug_logging(ctx.output.stderr, enabled=ctx.debug):
                 if handler is None:
                     raise CLIClientError(
                         "no command given", hint=f"run `{self.settings.prog} --help`"
@@ -214,43 +221,90 @@ class FlowApp:
             ctx.progress.done()
             ctx.output.stderr.write("interrupted\n")
             return EXIT_INTERRUPTED
+        except BrokenPipeError:  # `flow … | head`: the reader has what it wanted
+            _quiet_stdout(ctx.output.stdout)
+            return EXIT_OK
         except ParserExit as exc:  # `flow help …` prints a parser's help
             if exc.message:
                 ctx.output.stderr.write(exc.message)
             return exc.status
         except CLIClientError as exc:
             ctx.progress.done()
-            report_error(exc, ctx.output.stderr, prog=self.settings.prog)
+            if isinstance(exc, UsageError):
+                exc.parser = exc.parser or parser
+                exc.hint = exc.hint or _usage_hint(exc)
+                if exc.parser is not None:
+                    ctx.output.stderr.write(exc.parser.format_usage())
+            report_error(
+                exc, ctx.output.stderr, prog=self.settings.prog, style=paint, parser=parser
+            )
             return exit_code_for(exc)
         except Exception as exc:
             ctx.progress.done()
-            if getattr(args, "flow_debug", False):
+            if ctx.debug:
                 ctx.output.stderr.write(redact_text(traceback.format_exc()))
             ctx.output.stderr.write(
-                f"{self.settings.prog}: internal error: {redact_text(repr(exc))}\n"
-                "hint: run again with --debug to see where, and report it with that output\n"
+                f"{paint(self.settings.prog + ': internal error:', 'red', 'bold')} "
+                f"{redact_text(repr(exc))}\n"
+                f"{paint('hint:', 'cyan')} run again with --debug to see where, and report it "
+                "with that output\n"
             )
             return EXIT_ERROR
         finally:
-            ctx.close()
+            try:
+                ctx.close()
+            except BrokenPipeError:
+                _quiet_stdout(ctx.output.stdout)
+
+
+def version_text() -> str:
+    """What ``flow --version`` prints."""
+    return f"flow {__version__} (flow-sdk {__version__}, Python {platform.python_version()})"
 
 
 def exit_code_for(exc: BaseException) -> int:
-    """4 for missing or refused credentials, 1 for any other error (a platform
-    that cannot be reached is 1 even while logging in)."""
+    """2 for a wrong command line, 4 for missing or refused credentials, 1 for any
+    other error (a platform that cannot be reached is 1 even while logging in)."""
+    if isinstance(exc, UsageError):
+        return EXIT_USAGE
     if isinstance(exc, CLIConnectionError):
         return EXIT_ERROR
     return EXIT_AUTH if isinstance(exc, CLIAuthenticationError) else EXIT_ERROR
 
 
-def report_error(exc: CLIClientError, stream: TextIO, *, prog: str = "flow") -> None:
-    """The error as one line, and the hint on the next."""
+def report_error(
+    exc: CLIClientError,
+    stream: TextIO,
+    *,
+    prog: str = "flow",
+    style: Style | None = None,
+    parser: argparse.ArgumentParser | None = None,
+) -> None:
+    """The error as one line, and the hint on the next (naming the command's flags
+    where the SDK's hint names a keyword argument)."""
+    from ._hints import cli_hint  # only when there is an error to report
+
+    paint = style or Style(False)
     line = exc.message
     if exc.request_id:
         line += f" [request id {exc.request_id}]"
-    stream.write(f"{prog}: error: {line}\n")
+    stream.write(f"{paint(prog + ': error:', 'red', 'bold')} {line}\n")
     if exc.hint:
-        stream.write(f"hint: {exc.hint}\n")
+        stream.write(f"{paint('hint:', 'cyan')} {cli_hint(exc.hint, parser)}\n")
+
+
+def _quiet_stdout(stream: TextIO) -> None:
+    """After a broken pipe: point stdout at /dev/null so the interpreter's final
+    flush does not fail again (Python's documented recipe)."""
+    import os
+    import sys
+
+    if stream is sys.stdout:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
 
 
 class _WarningRelay(logging.Handler):
@@ -380,15 +434,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _usage_hint(error: UsageError) -> str:
     """Name the distribution to install for a first-party command that is missing."""
-    import re
-
     from .._catalog import distribution_for_command
 
-    match = re.search(r"invalid choice: '([^']+)'", error.message)
-    dist = distribution_for_command(match.group(1)) if match else None
-    if match and dist:
-        return f"`{error.parser.prog} {match.group(1)}` comes with {dist}: pip install {dist}"
-    return f"run `{error.parser.prog} --help` to see the options"
+    prog = error.parser.prog if error.parser is not None else "flow"
+    dist = distribution_for_command(error.unknown) if error.unknown else None
+    if error.unknown and dist and " " not in prog:
+        return f"`{prog} {error.unknown}` comes with {dist}: pip install {dist}"
+    if error.unknown:
+        return f"run `{prog} --help` to see the commands"
+    return error.hint or f"run `{prog} --help` to see the options"
 
 
 def main(argv: Sequence[str] | None = None, *, settings: CLISettings | None = None) -> int:
@@ -397,26 +451,41 @@ def main(argv: Sequence[str] | None = None, *, settings: CLISettings | None = No
 
     settings = settings or CLISettings()
     stderr = settings.stderr or sys.stderr
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments == ["--version"]:  # the answer needs no plugin: do not load them
+        (settings.stdout or sys.stdout).write(version_text() + "\n")
+        return EXIT_OK
+    if "--no-color" in arguments:  # also for what is said before the command runs
+        import dataclasses
+
+        settings = dataclasses.replace(settings, environ={**settings.env, "NO_COLOR": "1"})
+    paint = Style(wants_color(stderr, settings.env))
     try:
         parser = build_parser(settings)
         # argparse prints --help and --version to sys.stdout: send them where the caller chose
         with _stdout_to(settings.stdout):
-            args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+            args = parser.parse_args(arguments)
     except UsageError as exc:
-        stderr.write(exc.parser.format_usage())
+        prog = settings.prog
+        if exc.parser is not None:
+            stderr.write(exc.parser.format_usage())
+            prog = exc.parser.prog
         # argparse echoes what it did not understand, which may be a pasted secret
-        stderr.write(f"{exc.parser.prog}: error: {redact_text(exc.message)}\n")
-        stderr.write(f"hint: {_usage_hint(exc)}\n")
+        stderr.write(f"{paint(prog + ': error:', 'red', 'bold')} {redact_text(exc.message)}\n")
+        stderr.write(f"{paint('hint:', 'cyan')} {_usage_hint(exc)}\n")
         return EXIT_USAGE
     except ParserExit as exc:
         if exc.message:
             stderr.write(exc.message)
         return exc.status
     except CLIClientError as exc:
-        report_error(exc, stderr, prog=settings.prog)
+        report_error(exc, stderr, prog=settings.prog, style=paint)
         return exit_code_for(exc)
     except KeyboardInterrupt:
         stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `flow --help | head`
+        _quiet_stdout(settings.stdout or sys.stdout)
+        return EXIT_OK
     code: int = run(args)
     return code

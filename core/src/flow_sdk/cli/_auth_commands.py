@@ -4,9 +4,11 @@ An API key is read from stdin (``--with-api-key``) or ``FLOW_API_KEY``, never
 from a flag, so it stays out of shell history and process lists. It is
 exchanged once to prove it works, then stored with the token in the
 profile's 0600 credentials file. Without a key, ``flow login`` uses the
-browser login request: it shows a code and a URL and polls at once. A
-``local://`` platform has no page a browser could open, so there it shows the
-``flow local approve CODE`` command that approves the request instead.
+browser login request: it shows a code and a URL, opens the URL in a browser
+when this machine has one (not with ``--no-browser``, nor without a display),
+and polls at once. A ``local://`` platform has no page a browser could open,
+so there it shows the ``flow local approve CODE`` command that approves the
+request instead.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ LOCAL_SCHEME = "local://"
 
 
 def register_login(parser: argparse.ArgumentParser) -> None:
+    """``flow login``: an API key, or a browser login request."""
     parser.description = (
         "Log in and store the credentials in the profile (default: the selected one). "
         "With --with-api-key the key is read from standard input; with FLOW_API_KEY set it "
@@ -55,6 +58,11 @@ def register_login(parser: argparse.ArgumentParser) -> None:
         "--complete",
         metavar="ID",
         help="finish the browser login request ID (made earlier with --no-wait)",
+    )
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="do not open the login page in a browser (it is printed either way)",
     )
     parser.add_argument("--org", metavar="ORG_ID", help="select this org after logging in")
     parser.add_argument(
@@ -83,6 +91,7 @@ def _read_api_key(ctx: CommandContext) -> str:
 
 
 def run_login(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """Log in with an API key, or make (or finish) a browser login request."""
     url = ctx.config.platform_url
     if args.with_api_key or (
         ctx.environ.get("FLOW_API_KEY") and not (args.no_wait or args.complete)
@@ -105,6 +114,11 @@ def run_login(args: argparse.Namespace, ctx: CommandContext) -> None:
         )
         return
     ctx.output.message(f"To log in, {approve}")
+    page = request.get("verification_url")
+    browse = not (args.no_browser or url.startswith(LOCAL_SCHEME))
+    browse = browse and isinstance(page, str) and page.startswith(("https://", "http://"))
+    if browse and ctx.open_browser(str(page)):
+        ctx.output.message("(opened in your browser)")
     _finish_login_request(args, ctx, url, str(request["id"]), first=request)
 
 
@@ -186,11 +200,15 @@ def _epoch(value: Any) -> float | None:
 def _login_with_api_key(args: argparse.Namespace, ctx: CommandContext, url: str, key: str) -> None:
     from .._auth import exchange_api_key_for_token
     from ..cli_client import _static_http
+    from ._context import log_key_exchanges
 
     host = ctx.app.host if ctx.app is not None else None
     with _static_http(url, host) as http:
-        token, _expiry = exchange_api_key_for_token(http, key)
+        if ctx.debug:
+            log_key_exchanges(http)
+        token, expiry = exchange_api_key_for_token(http, key)
     _store_login(args, ctx, url, access_token=token, api_key=key)
+    ctx.keep_token(FlowConfig(platform_url=url, api_key=key), token, expiry)
 
 
 def _store_login(
@@ -232,7 +250,7 @@ def _store_login(
     if ctx.output.json:
         ctx.output.print_json(summary)
     else:
-        ctx.output.message(f"Logged in to {url} as {who} (profile {profile!r})")
+        ctx.output.success(f"Logged in to {url} as {who} (profile {profile!r})")
         if org_id is None:
             ctx.output.message("No org selected: run `flow orgs list`, then `flow orgs use ID`")
         elif workspace_id is None:
@@ -265,17 +283,22 @@ def _pick_workspace(client: Any, org_id: str, previous: dict[str, Any]) -> str |
 
 
 def register_logout(parser: argparse.ArgumentParser) -> None:
+    """``flow logout``."""
     parser.description = "Forget the credentials stored in the profile; its settings stay."
     parser.set_defaults(**{HANDLER_DEST: run_logout})
 
 
 def run_logout(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """Forget the profile's secrets and the tokens kept for its key."""
     profile = ctx.profile
+    key = ctx.store.profile_values(profile).get("api_key")
     removed = ctx.store.forget_secrets(profile)
+    if key:
+        ctx.store.forget_tokens(str(key))
     if ctx.output.json:
         ctx.output.print_json({"profile": profile, "logged_out": removed})
     elif removed:
-        ctx.output.message(f"Logged out of profile {profile!r}")
+        ctx.output.success(f"Logged out of profile {profile!r}")
     else:
         ctx.output.message(f"Profile {profile!r} had no stored credentials")
     for variable in ("FLOW_API_KEY", "FLOW_ACCESS_TOKEN"):
@@ -287,6 +310,7 @@ def run_logout(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def register_auth(parser: argparse.ArgumentParser) -> None:
+    """``flow auth status``."""
     status = add_command(
         parser,
         "status",
@@ -299,6 +323,7 @@ def register_auth(parser: argparse.ArgumentParser) -> None:
 
 
 def run_status(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """Where each setting comes from, and who the platform says you are."""
     resolved = ctx.resolved
     config = resolved.config
     sources = resolved.sources

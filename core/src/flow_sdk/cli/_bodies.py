@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from .._errors import CLIClientError
+from ._parser import UsageError
 
 __all__ = ["apply_assignments", "parse_assignment", "parse_value"]
 
@@ -30,7 +31,7 @@ def parse_assignment(text: str) -> tuple[list[str], Any]:
     key, sep, raw = text.partition("=")
     parts = key.split(".")
     if not sep or not all(parts):
-        raise CLIClientError(
+        raise UsageError(
             f"--set expects key=value, got {text!r}",
             hint="e.g. --set name=orders --set spec.limit=5",
         )

@@ -21,8 +21,11 @@ from .._config import FlowConfig, ResolvedConfig, resolve_config
 from .._errors import CLIAuthenticationError, CLIClientError
 from .._profiles import ProfileStore
 from ._output import Output, Progress
+from ._terminal import isatty, terminal_width, wants_color
 
 if TYPE_CHECKING:
+    import httpx
+
     from ..cli_client import CLIClient
 
 __all__ = ["CLISettings", "CommandContext", "NotAuthenticatedError"]
@@ -38,8 +41,9 @@ class CLISettings:
     ``FLOW_CONFIG_DIR`` do not override (the host chose them); ``plugins`` and
     ``disable_plugins`` are the allow and deny lists of ``CLIClient``
     (``plugins=[]`` means no plugin and no entry-point scan). ``environ``,
-    the streams and ``sleep`` default to the process's own and exist for
-    embedding and tests.
+    the streams, ``sleep`` and ``clock`` default to the process's own and
+    exist for embedding and tests; ``browser(url) -> bool`` opens a page for
+    ``flow login`` (default: the ``webbrowser`` module, when there is a display).
     """
 
     profile: str | None = None
@@ -52,9 +56,12 @@ class CLISettings:
     stderr: TextIO | None = None
     sleep: Callable[[float], None] = field(default=time.sleep)
     prog: str = "flow"
+    browser: Callable[[str], bool] | None = None
+    clock: Callable[[], float] = field(default=time.monotonic)
 
     @property
     def env(self) -> Mapping[str, str]:
+        """``environ``, or the process's environment when it is None."""
         return os.environ if self.environ is None else self.environ
 
 
@@ -67,7 +74,8 @@ class CommandContext:
 
     - ``output``: prints results (``output.emit(data, columns=...)``), as a
       table or JSON;
-    - ``progress``: progress on stderr, ``progress("uploading 3/10")``;
+    - ``progress``: progress on stderr, ``progress("uploading 3/10")``, or a
+      bar: ``with progress(total=n, unit="rows") as bar: bar.update(k)``;
     - ``client()``: the ``CLIClient`` for the profile, built on first call;
     - ``config`` / ``resolved``: the settings and where each came from;
     - ``store``: the profile store (``flow_sdk._profiles.ProfileStore``);
@@ -90,8 +98,26 @@ class CommandContext:
         self.stdin = settings.stdin or sys.stdin
         stdout = settings.stdout or sys.stdout
         stderr = settings.stderr or sys.stderr
-        self.output = Output(stdout, stderr, json=_wants_json(args, stdout, self.environ))
-        self.progress = Progress(stderr)
+        env = self.environ
+        no_color = bool(getattr(args, "flow_no_color", False))
+        self.progress = Progress(
+            stderr,
+            quiet=bool(getattr(args, "flow_quiet", False)),
+            color=wants_color(stderr, env, no_color=no_color),
+            width=lambda: terminal_width(stderr, env),
+            clock=settings.clock,
+        )
+        self.output = Output(
+            stdout,
+            stderr,
+            json=_wants_json(args, stdout, env),
+            jsonl=bool(getattr(args, "flow_jsonl", False)),
+            color=wants_color(stdout, env, no_color=no_color),
+            err_color=wants_color(stderr, env, no_color=no_color),
+            width=terminal_width(stdout, env) if isatty(stdout) else None,
+            progress=self.progress,
+        )
+        self.debug = bool(getattr(args, "flow_debug", False))
         self.sleep = settings.sleep
         self._plugins = plugins
         self._disable_plugins = disable_plugins
@@ -99,6 +125,7 @@ class CommandContext:
         self._store: ProfileStore | None = None
         self._clients: list[CLIClient] = []
         self._client: CLIClient | None = None
+        self._token_sources: list[tuple[FlowConfig, Any, int]] = []
 
     # configuration
 
@@ -186,9 +213,17 @@ class CommandContext:
         return self._client
 
     def client_for(self, config: FlowConfig) -> CLIClient:
-        """A client for another config (e.g. while logging in), closed with the context."""
+        """A client for another config (e.g. while logging in), closed with the context.
+
+        With an API key, the access token exchanged for it by an earlier command
+        (kept in the 0600 ``tokens.json``, for that platform only) is reused until
+        shortly before it expires, and a new one is kept when this command exchanges.
+        """
         from ..cli_client import CLIClient
 
+        cached = self._cached_token(config) if config.api_key else None
+        if cached is not None:
+            config = msgspec.structs.replace(config, access_token=cached[0])
         client = CLIClient(
             config,
             plugins=self._plugins,
@@ -196,18 +231,53 @@ class CommandContext:
             sleep=self.sleep,  # waits and retries pause through the settings' sleep
         )
         self._clients.append(client)
+        source = getattr(client, "_token_source", None)
+        if source is not None:
+            if cached is not None:
+                source._expires_at = cached[1]
+            self._token_sources.append((config, source, source.exchanges))
+        if self.debug:
+            log_key_exchanges(client._client.http)
         return client
+
+    def _cached_token(self, config: FlowConfig) -> tuple[str, float] | None:
+        try:
+            return self.store.cached_token(str(config.api_key), config.platform_url)
+        except (CLIClientError, OSError):
+            return None
+
+    def keep_token(self, config: FlowConfig, token: str, expires_at: float | None) -> None:
+        """Keep the token exchanged for ``config.api_key`` for the next commands
+        (never fatal: the cache only saves an exchange)."""
+        if not config.api_key or not token or expires_at is None:
+            return
+        try:
+            self.store.cache_token(config.api_key, config.platform_url, token, expires_at)
+        except (CLIClientError, OSError) as exc:
+            import logging
+
+            logging.getLogger("flow_sdk").debug("the access token was not kept: %s", exc)
 
     def namespace(self, name: str) -> Any:
         """``client().<name>``, e.g. ``ctx.namespace("datasets")``."""
         return getattr(self.client(), name)
 
     def close(self) -> None:
-        """Close every client this context built."""
+        """Close every client this context built, keeping the tokens they exchanged."""
+        for config, source, exchanges_before in self._token_sources:
+            if source.exchanges > exchanges_before:
+                self.keep_token(config, source._token, source._expires_at)
+        self._token_sources.clear()
         for client in self._clients:
             client.close()
         self._clients.clear()
         self._client = None
+
+    def open_browser(self, url: str) -> bool:
+        """Open ``url`` in a browser when this machine can show one; True if it did."""
+        if self.settings.browser is not None:
+            return bool(self.settings.browser(url))
+        return open_in_browser(url, self.environ)
 
     # input
 
@@ -237,7 +307,7 @@ class CommandContext:
 
     def confirm(self, question: str) -> bool:
         """Ask a yes/no question on the terminal; False when stdin is not a terminal."""
-        if not _isatty(self.stdin):
+        if not isatty(self.stdin):
             return False
         self.output.stderr.write(f"{question} [y/N] ")
         self.output.stderr.flush()
@@ -256,16 +326,72 @@ def _login_hint(platform_url: str, prog: str = "flow") -> str:
 
 
 def _wants_json(args: argparse.Namespace, stdout: TextIO, environ: Mapping[str, str]) -> bool:
-    if getattr(args, "flow_json", False):
+    if getattr(args, "flow_json", False) or getattr(args, "flow_jsonl", False):
         return True
     chosen = environ.get("FLOW_OUTPUT", "").strip().lower()
     if chosen in ("json", "table"):
         return chosen == "json"
-    return not _isatty(stdout)
+    return not isatty(stdout)
 
 
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
+def has_display(environ: Mapping[str, str], platform: str | None = None) -> bool:
+    """Whether a browser window could be shown: always on macOS and Windows; elsewhere
+    only with DISPLAY or WAYLAND_DISPLAY (over SSH, a text browser would take the terminal)."""
+    platform = platform or sys.platform
+    if platform == "darwin" or platform.startswith(("win", "cygwin")):
+        return True
+    return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
+
+
+def open_in_browser(url: str, environ: Mapping[str, str]) -> bool:
+    """Open ``url`` with the ``webbrowser`` module; False when there is no display
+    or it finds no browser."""
+    if not has_display(environ):
         return False
+    import webbrowser
+
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    try:
+        return bool(browser.open(url))
+    except Exception:  # a browser launcher that fails must not fail the login
+        return False
+
+
+def log_key_exchanges(http: httpx.Client) -> None:
+    """With --debug: log the API key exchange, which the client sends outside its
+    request log (the body, which holds the key, is never logged)."""
+    import logging
+
+    from .._auth import AUTH_TOKEN_PATH
+    from .._redact import redact_headers, redact_url
+
+    logger = logging.getLogger("flow_sdk")
+
+    def on_request(request: httpx.Request) -> None:
+        if request.url.path.endswith(AUTH_TOKEN_PATH):
+            request.extensions["flow_started"] = time.perf_counter()
+            logger.debug(
+                "→ %s %s (API key exchange) headers=%s",
+                request.method,
+                redact_url(str(request.url)),
+                redact_headers(request.headers),
+            )
+
+    def on_response(response: httpx.Response) -> None:
+        started = response.request.extensions.get("flow_started")
+        if started is not None:
+            logger.debug(
+                "← %s %s %s in %.1f ms",
+                response.status_code,
+                response.request.method,
+                redact_url(str(response.request.url)),
+                (time.perf_counter() - started) * 1000,
+            )
+
+    hooks = http.event_hooks
+    hooks["request"].append(on_request)
+    hooks["response"].append(on_response)
+    http.event_hooks = hooks

@@ -80,9 +80,15 @@ def _table_value(value: Any) -> Any:
 
 
 def run_plugins(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """List the plugins found, what each provides and its status; then the problems."""
     app = ctx.app
     rows = plugin_rows(app)
     problems = _problems(app)
+    if ctx.output.jsonl:  # one plugin a line; the problems are warnings
+        ctx.output.print_json(rows)
+        for problem in problems:
+            ctx.output.warning(problem)
+        return
     if ctx.output.json:
         ctx.output.print_json({"plugins": rows, "problems": problems})
         return
@@ -111,7 +117,7 @@ def run_new(args: argparse.Namespace, ctx: CommandContext) -> None:
             "files": files,
         }
     )
-    ctx.output.message(
+    ctx.output.success(
         f"wrote {names.distribution} in {target}; try it: cd {target} && "
         "pip install -e '.[test]' && pytest"
     )
@@ -139,6 +145,7 @@ def register_plugins(parser: argparse.ArgumentParser) -> None:
 
 
 def run_local_missing(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """Say which distribution provides ``flow local`` and why it is not there."""
     for info in ctx.app.host.infos if ctx.app is not None else ():
         if info.distribution == LOCAL_DISTRIBUTION and info.status != "loaded":
             reason = f"failed to load: {info.error}" if info.status == "failed" else "is disabled"

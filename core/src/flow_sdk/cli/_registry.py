@@ -30,7 +30,18 @@ Register = Factory
 """``"module:function"`` or a callable taking the group's ``argparse.ArgumentParser``."""
 
 CORE_COMMANDS = frozenset(
-    {"login", "logout", "auth", "orgs", "workspaces", "profiles", "plugins", "api", "help"}
+    {
+        "login",
+        "logout",
+        "auth",
+        "orgs",
+        "workspaces",
+        "profiles",
+        "plugins",
+        "api",
+        "completion",
+        "help",
+    }
 )
 """Names no plugin may take."""
 
@@ -61,6 +72,7 @@ class CommandGroup:
 
     @property
     def core(self) -> bool:
+        """True for the groups of flow-sdk itself."""
         return self.owner.plugin == CORE_OWNER
 
 

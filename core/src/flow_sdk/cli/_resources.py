@@ -8,14 +8,13 @@ special verbs next to these with ``add_command``.
 from __future__ import annotations
 
 import argparse
-import itertools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from .._errors import CLIClientError
 from ._bodies import apply_assignments
 from ._context import CommandContext
-from ._parser import add_command
+from ._parser import UsageError, add_command
 
 __all__ = [
     "DEFAULT_LIST_LIMIT",
@@ -24,11 +23,41 @@ __all__ = [
     "add_resource_commands",
     "body_from_args",
     "positive_int",
+    "with_article",
 ]
 
 RESOURCE_VERBS = ("list", "get", "create", "update", "delete")
 DEFAULT_LIST_LIMIT = 50
 MAX_PAGE = 500
+
+
+def with_article(noun: str) -> str:
+    """``noun`` after "a" or "an", as it is read: an agent, a code block, an MCP server."""
+    word = noun.split()[0] if noun.split() else noun
+    if len(word) > 1 and word.isupper():  # an acronym, read letter by letter
+        vowel = word[0] in "AEFHILMNORSX"
+    else:
+        lower = word.lower()
+        vowel = lower[:1] in tuple("aeiou") and not lower.startswith(
+            ("uni", "use", "usu", "uti", "eu", "one")
+        )
+        vowel = vowel or lower.startswith(("hour", "honest"))
+    return f"{'an' if vowel else 'a'} {noun}"
+
+
+def limited(items: Iterable[Any], limit: int | None) -> tuple[Iterator[Any], list[bool]]:
+    """The first ``limit`` items (all with None), lazily; the flag in the list turns
+    True when one more was there."""
+    more = [False]
+
+    def first() -> Iterator[Any]:
+        for index, item in enumerate(items):
+            if limit is not None and index >= limit:
+                more[0] = True
+                return
+            yield item
+
+    return first(), more
 
 
 def positive_int(text: str) -> int:
@@ -69,7 +98,7 @@ def body_from_args(
     body = apply_assignments(body, getattr(args, "body_set", []))
     if body is None:
         if required:
-            raise CLIClientError(
+            raise UsageError(
                 "no body given",
                 hint="pass --file PATH (a JSON object), --file - to read it from standard "
                 "input, or --set key=value",
@@ -115,6 +144,9 @@ def add_resource_commands(
     if unknown:
         raise ValueError(f"unknown verbs {sorted(unknown)}; choose from {RESOURCE_VERBS}")
     one = noun or (namespace[:-1] if namespace.endswith("s") else namespace).replace("_", " ")
+    many = namespace.replace("_", " ")
+    if noun and many.lower() == f"{noun}s".lower():
+        many = f"{noun}s"  # the noun's own spelling: MCP servers
     cols = tuple(columns)
 
     def ns(ctx: CommandContext) -> Any:
@@ -133,22 +165,26 @@ def add_resource_commands(
             items = ns(ctx).list(
                 page_size=page_size, limit=None if limit is None else limit + 1, **filters
             )
-            rows = list(itertools.islice(items, None if limit is None else limit + 1))
-            more = limit is not None and len(rows) > limit
-            ctx.output.emit(rows[:limit] if more else rows, columns=cols, empty=f"no {namespace}")
-            if more:
+            # pages are fetched as they are printed: --jsonl streams them, flat in memory
+            shown, more = limited(items, limit)
+            ctx.output.stream(shown, columns=cols, empty=f"no {many}", what=many)
+            if more[0]:
                 ctx.output.message(
                     f"showing the first {limit}; pass --limit N or --all to see more"
                 )
 
-        p = add_command(parser, "list", run_list, help=f"list {namespace.replace('_', ' ')}")
+        p = add_command(parser, "list", run_list, help=f"list {many}")
         p.add_argument(
             "--limit",
             type=positive_int,
             default=DEFAULT_LIST_LIMIT,
             help=f"show at most this many (default {DEFAULT_LIST_LIMIT})",
         )
-        p.add_argument("--all", action="store_true", help="show every one, page by page")
+        p.add_argument(
+            "--all",
+            action="store_true",
+            help="show every one, page by page (with --jsonl: each page as it arrives)",
+        )
         for name in list_filters:
             p.add_argument(
                 f"--{name.replace('_', '-')}",
@@ -172,7 +208,7 @@ def add_resource_commands(
             created = ns(ctx).create(body, idempotency_key=args.idempotency_key)
             ctx.output.emit(created)
 
-        p = add_command(parser, "create", run_create, help=f"create a {one}")
+        p = add_command(parser, "create", run_create, help=f"create {with_article(one)}")
         add_body_arguments(parser=p, what=f"the new {one}")
         p.add_argument(
             "--idempotency-key",
@@ -187,7 +223,7 @@ def add_resource_commands(
             updated = ns(ctx).update(args.id, body, if_match=args.if_match)
             ctx.output.emit(updated)
 
-        p = add_command(parser, "update", run_update, help=f"change fields of a {one}")
+        p = add_command(parser, "update", run_update, help=f"change fields of {with_article(one)}")
         p.add_argument("id", metavar="ID")
         add_body_arguments(parser=p, what="the fields to change")
         _if_match(p)
@@ -204,9 +240,9 @@ def add_resource_commands(
             if ctx.output.json:
                 ctx.output.print_json({"id": args.id, "deleted": True})
             else:
-                ctx.output.message(f"deleted {one} {args.id}")
+                ctx.output.success(f"deleted {one} {args.id}")
 
-        p = add_command(parser, "delete", run_delete, help=f"delete a {one}")
+        p = add_command(parser, "delete", run_delete, help=f"delete {with_article(one)}")
         p.add_argument("id", metavar="ID")
         _if_match(p)
         p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
@@ -214,13 +250,16 @@ def add_resource_commands(
     if versions:
 
         def run_versions(args: argparse.Namespace, ctx: CommandContext) -> None:
-            ctx.output.emit(
+            ctx.output.stream(
                 ns(ctx).versions(args.id),
                 columns=("version", "name", "created_at"),
                 empty="no versions",
+                what="versions",
             )
 
-        p = add_command(parser, "versions", run_versions, help=f"the version history of a {one}")
+        p = add_command(
+            parser, "versions", run_versions, help=f"the version history of {with_article(one)}"
+        )
         p.add_argument("id", metavar="ID")
 
     return parser

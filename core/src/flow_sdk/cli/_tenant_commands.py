@@ -26,12 +26,14 @@ def _warn_if_overridden(ctx: CommandContext, field: str) -> None:
 
 
 def register_orgs(parser: argparse.ArgumentParser) -> None:
-    add_command(parser, "list", run_orgs_list, help="the orgs you can access")
+    """``flow orgs list|use``."""
+    add_command(parser, "list", run_orgs_list, help="list the orgs you can access")
     use = add_command(parser, "use", run_orgs_use, help="select an org for this profile")
     use.add_argument("id", metavar="ORG_ID")
 
 
 def run_orgs_list(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """The orgs the credentials reach, the selected one marked."""
     orgs = ctx.client().list_orgs()
     current = ctx.config.org_id
     if ctx.output.json:
@@ -41,6 +43,7 @@ def run_orgs_list(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def run_orgs_use(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """Select an org (and its workspace when it has only one) for the profile."""
     client = ctx.client()
     if args.id not in {str(o.get("id")) for o in client.list_orgs()}:
         raise CLINotFoundError(
@@ -50,7 +53,7 @@ def run_orgs_use(args: argparse.Namespace, ctx: CommandContext) -> None:
     workspaces = [str(w["id"]) for w in client.list_workspaces(args.id)]
     workspace = workspaces[0] if len(workspaces) == 1 else None
     ctx.store.save_profile(ctx.profile, org_id=args.id, workspace_id=workspace)
-    ctx.output.message(
+    ctx.output.success(
         f"Profile {ctx.profile!r} now uses org {args.id}"
         + (f" and workspace {workspace}" if workspace else "")
     )
@@ -67,7 +70,8 @@ def run_orgs_use(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def register_workspaces(parser: argparse.ArgumentParser) -> None:
-    ls = add_command(parser, "list", run_workspaces_list, help="the workspaces of an org")
+    """``flow workspaces list|use``."""
+    ls = add_command(parser, "list", run_workspaces_list, help="list the workspaces of an org")
     ls.add_argument("--org", metavar="ORG_ID", help="this org instead of the selected one")
     use = add_command(
         parser, "use", run_workspaces_use, help="select a workspace (and its org) for this profile"
@@ -87,6 +91,7 @@ def _org_or_fail(args: argparse.Namespace, ctx: CommandContext) -> str:
 
 
 def run_workspaces_list(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """The workspaces of the selected org (or ``--org``), the selected one marked."""
     workspaces = ctx.client().list_workspaces(_org_or_fail(args, ctx))
     if ctx.output.json:
         ctx.output.print_json(workspaces)
@@ -98,6 +103,7 @@ def run_workspaces_list(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def run_workspaces_use(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """Select a workspace, finding its org when ``--org`` is not given."""
     client = ctx.client()
     if args.org:
         orgs = [args.org]
@@ -109,7 +115,7 @@ def run_workspaces_use(args: argparse.Namespace, ctx: CommandContext) -> None:
     for org in orgs:
         if args.id in {str(w.get("id")) for w in client.list_workspaces(str(org))}:
             ctx.store.save_profile(ctx.profile, org_id=org, workspace_id=args.id)
-            ctx.output.message(f"Profile {ctx.profile!r} now uses workspace {args.id} (org {org})")
+            ctx.output.success(f"Profile {ctx.profile!r} now uses workspace {args.id} (org {org})")
             _warn_if_overridden(ctx, "workspace_id")
             if org != ctx.config.org_id:
                 _warn_if_overridden(ctx, "org_id")
@@ -129,12 +135,14 @@ def run_workspaces_use(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def register_profiles(parser: argparse.ArgumentParser) -> None:
-    add_command(parser, "list", run_profiles_list, help="the profiles and what each holds")
+    """``flow profiles list|use``."""
+    add_command(parser, "list", run_profiles_list, help="list the profiles and what each holds")
     use = add_command(parser, "use", run_profiles_use, help="select the profile to use by default")
     use.add_argument("name", metavar="NAME")
 
 
 def run_profiles_list(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """Every profile: its platform, tenant and kind of credentials (never the secret)."""
     store = ctx.store
     current = store.current_profile()
     rows = []
@@ -163,8 +171,9 @@ def run_profiles_list(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def run_profiles_use(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """Select the profile later commands use by default."""
     ctx.store.use_profile(args.name)
-    ctx.output.message(f"Using profile {args.name!r}")
+    ctx.output.success(f"Using profile {args.name!r}")
     if ctx.output.json:
         ctx.output.print_json({"profile": args.name})
     if ctx.environ.get("FLOW_PROFILE"):
