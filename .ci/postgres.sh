@@ -8,7 +8,7 @@
 # starts it on a free loopback port, creates a role with a password and a
 # database, and prints the one line to eval:
 #   export FLOW_TEST_POSTGRES_DSN=postgresql://flow_test:<password>@127.0.0.1:<port>/flow_test
-# Everything else goes to stderr. Stop it with: pg_ctl -D "$FLOW_TEST_POSTGRES_DIR" stop
+# Everything else goes to stderr. Stop it with: bash .ci/postgres.sh stop "$FLOW_TEST_POSTGRES_DIR"
 set -euo pipefail
 
 log() { echo "postgres.sh: $*" >&2; }
@@ -23,6 +23,13 @@ find_bindir() {
     done
     return 1
 }
+
+if [ "${1:-}" = stop ]; then
+    BINDIR=$(find_bindir) || exit 0
+    as_postgres_stop() { if command -v runuser >/dev/null 2>&1; then runuser -u postgres -- "$@"; else su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; fi; }
+    as_postgres_stop "$BINDIR/pg_ctl" -D "$2" stop -m fast >&2 || true
+    exit 0
+fi
 
 if ! BINDIR=$(find_bindir); then
     log "installing Debian's postgresql"

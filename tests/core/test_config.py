@@ -326,8 +326,8 @@ def test_newer_format_is_refused(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text('{"version": 99}')
     with pytest.raises(CLIClientError) as info:
         ProfileStore(tmp_path).current_profile()
-    assert "newer flow-sdk" in info.value.message
-    assert "pip install -U flow-sdk" in (info.value.hint or "")
+    assert "newer flow-sdk-core" in info.value.message
+    assert "pip install -U flow-sdk-core" in (info.value.hint or "")
 
 
 def test_unreadable_file(tmp_path: Path) -> None:

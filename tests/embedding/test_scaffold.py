@@ -30,7 +30,7 @@ def test_names_follow_the_conventions() -> None:
     assert names.attribute == "reading_list"
     assert names.class_prefix == "ReadingList"
     assert names.title == "Reading list"
-    assert names.sdk_requirement == "flow-sdk>=0.1,<0.2"
+    assert names.sdk_requirement == "flow-sdk-core>=0.1,<0.2"
     assert names.local_requirement == "flow-sdk-local>=0.1,<0.2"
 
 

@@ -16,7 +16,7 @@ from flow_sdk.testing import RecordingTransport
 def test_distribution_is_installed_with_its_entry_point() -> None:
     dist = distribution("flow-sdk-example")
     assert dist.version == "0.1.0"
-    assert any(r.startswith("flow-sdk") for r in dist.requires or [])
+    assert any(r.startswith("flow-sdk-core") for r in dist.requires or [])
     [ep] = [ep for ep in entry_points(group="flow_sdk.plugins") if ep.name == "example"]
     assert ep.value == "flow_sdk_example.plugin"
 

@@ -106,8 +106,8 @@ class ProfileStore:
             ) from None
         if parsed.version > FORMAT_VERSION:
             raise CLIClientError(
-                f"{path} was written by a newer flow-sdk (format {parsed.version})",
-                hint="upgrade flow-sdk: pip install -U flow-sdk",
+                f"{path} was written by a newer flow-sdk-core (format {parsed.version})",
+                hint="upgrade flow-sdk-core: pip install -U flow-sdk-core",
             )
         return parsed
 

@@ -259,7 +259,7 @@ class FlowApp:
 
 def version_text() -> str:
     """What ``flow --version`` prints."""
-    return f"flow {__version__} (flow-sdk {__version__}, Python {platform.python_version()})"
+    return f"flow {__version__} (flow-sdk-core {__version__}, Python {platform.python_version()})"
 
 
 def exit_code_for(exc: BaseException) -> int:

@@ -48,7 +48,7 @@ CORE_COMMANDS = frozenset(
 PLACEHOLDERS = {"local": "flow-sdk-local"}
 """Groups the core answers with "install X" until a plugin provides them."""
 
-CORE_OWNER = "flow-sdk"
+CORE_OWNER = "flow-sdk-core"
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 
@@ -72,7 +72,7 @@ class CommandGroup:
 
     @property
     def core(self) -> bool:
-        """True for the groups of flow-sdk itself."""
+        """True for the groups of flow-sdk-core itself."""
         return self.owner.plugin == CORE_OWNER
 
 

@@ -41,7 +41,7 @@ class PluginNames:
     class_prefix: str  # "ReadingList"
     title: str  # "Reading list"
     id_prefix: str  # ids look like reading_list_3f9a…
-    sdk_requirement: str  # "flow-sdk>=0.1,<0.2"
+    sdk_requirement: str  # "flow-sdk-core>=0.1,<0.2"
     local_requirement: str  # "flow-sdk-local>=0.1,<0.2"
 
 
@@ -87,7 +87,7 @@ def plugin_names(name: str) -> PluginNames:
         class_prefix="".join(word.capitalize() for word in words),
         title=" ".join(words).capitalize(),
         id_prefix=attribute[:16].rstrip("_"),
-        sdk_requirement=_compatible("flow-sdk"),
+        sdk_requirement=_compatible("flow-sdk-core"),
         local_requirement=_compatible("flow-sdk-local"),
     )
 
