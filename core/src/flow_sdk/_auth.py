@@ -9,6 +9,7 @@ token.
 from __future__ import annotations
 
 import base64
+import logging
 import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
@@ -20,7 +21,7 @@ import msgspec
 
 from ._errors import CLIAuthenticationError, CLIConnectionError
 from ._redact import REDACTED
-from ._transport import error_from_response, transport_error
+from ._transport import error_from_response, log_request, log_response, logger, transport_error
 
 if TYPE_CHECKING:
     import asyncio
@@ -78,11 +79,20 @@ def _exchange_request(
     )
 
 
+def _log_exchange(request: httpx.Request) -> float:
+    """Log the exchange like any other request (the body, which holds the key, never)."""
+    if logger.isEnabledFor(logging.DEBUG):
+        log_request(request, 0, note=" (API key exchange)")
+    return time.perf_counter()
+
+
 def _exchange_outcome(
-    request: httpx.Request, outcome: httpx.Response | httpx.HTTPError
+    request: httpx.Request, outcome: httpx.Response | httpx.HTTPError, started: float = 0.0
 ) -> tuple[str, float | None]:
     """The token and its expiry from the exchange's answer, or the reference's error."""
     what = "API key exchange failed"
+    if isinstance(outcome, httpx.Response) and logger.isEnabledFor(logging.DEBUG):
+        log_response(outcome, started)
     if isinstance(outcome, httpx.HTTPError):
         raise transport_error(outcome, request, what=what, cls=KeyExchangeUnreachable) from None
     if outcome.status_code != 200:
@@ -105,11 +115,12 @@ def exchange_api_key_for_token(
 ) -> tuple[str, float | None]:
     """POST the key to ``/api/v1/auth/token``; return the token and its expiry (epoch)."""
     request = _exchange_request(http, api_key, ttl_minutes)
+    started = _log_exchange(request)
     try:
         outcome: httpx.Response | httpx.HTTPError = http.send(request)
     except httpx.HTTPError as exc:
         outcome = exc
-    return _exchange_outcome(request, outcome)
+    return _exchange_outcome(request, outcome, started)
 
 
 async def async_exchange_api_key_for_token(
@@ -117,11 +128,12 @@ async def async_exchange_api_key_for_token(
 ) -> tuple[str, float | None]:
     """``exchange_api_key_for_token`` over an ``httpx.AsyncClient``."""
     request = _exchange_request(http, api_key, ttl_minutes)
+    started = _log_exchange(request)
     try:
         outcome: httpx.Response | httpx.HTTPError = await http.send(request)
     except httpx.HTTPError as exc:
         outcome = exc
-    return _exchange_outcome(request, outcome)
+    return _exchange_outcome(request, outcome, started)
 
 
 class TokenSource:
@@ -137,10 +149,12 @@ class TokenSource:
         refresh_margin: float = 60.0,
         clock: Callable[[], float] = time.time,
         initial_token: str | None = None,
+        on_token: Callable[[str, float | None], object] | None = None,
     ) -> None:
         self._api_key = api_key
         self._exchange = exchange
         self._async_exchange = async_exchange
+        self._on_token = on_token
         self._async_lock: asyncio.Lock | None = None
         self._ttl_minutes = ttl_minutes
         self._margin = refresh_margin
@@ -187,6 +201,8 @@ class TokenSource:
     def _store(self, token: str, expires_at: float | None) -> None:
         self._token, self._expires_at = token, expires_at
         self.exchanges += 1
+        if self._on_token is not None:
+            self._on_token(token, expires_at)
 
     # the same, for an event loop: one exchange at a time per loop, never blocking it
 

@@ -138,6 +138,15 @@ def decode_error_body(content: bytes) -> tuple[Any, str | None, str]:
     return text[:_MAX_DETAIL_CHARS], None, text
 
 
+def shown_path(request: httpx.Request) -> str:
+    """The request's path as it went on the wire (still percent-encoded), secrets redacted.
+
+    Not ``url.path``: decoding it would turn an encoded ``?`` or ``/`` inside an id
+    back into URL syntax, and a secret split across that syntax would escape redaction.
+    """
+    return redact_url(request.url.raw_path.split(b"?", 1)[0].decode("ascii", "replace"))
+
+
 def detail_text(detail: Any) -> str:
     """The platform's ``detail`` as one line: a sentence as it is, 422 field errors
     joined as ``field: message``; "no detail" when there is none."""
@@ -187,7 +196,7 @@ def error_from_response(
             hint = f"{wait}; the SDK tried {attempts} time(s) (raise max_retries to retry more)"
         elif status >= 500:
             hint = "the platform failed; retry later, and quote the request id to support"
-    prefix = what or f"{method} {redact_url(request.url.path)} failed"
+    prefix = what or f"{method} {shown_path(request)} failed"
     shown = f" ({status})" if with_status else ""
     return (cls or error_class_for_status(status))(
         f"{prefix}{shown}: {detail_text(detail)}",
@@ -258,7 +267,7 @@ def redirect_error(response: httpx.Response) -> CLIClientError:
     request = response.request
     location = response.headers.get("location") or "nowhere (no Location header)"
     return CLIClientError(
-        f"{request.method} {redact_url(request.url.path)} was redirected "
+        f"{request.method} {shown_path(request)} was redirected "
         f"({response.status_code}) to {redact_url(location)}",
         status_code=response.status_code,
         request_id=response.headers.get("x-request-id"),
@@ -288,7 +297,7 @@ class _RetryState:
         debug = logger.isEnabledFor(logging.DEBUG)
         while True:
             if debug:
-                _log_request(request, attempt)
+                log_request(request, attempt)
             started = time.perf_counter()
             outcome = yield request
             if isinstance(outcome, httpx.TransportError):
@@ -302,7 +311,7 @@ class _RetryState:
                 assert outcome is not None
                 response = outcome
                 if debug:
-                    _log_response(response, started)
+                    log_response(response, started)
                 status = response.status_code
                 if 200 <= status < 300:
                     self.budget.record_success()
@@ -397,7 +406,7 @@ def build_request(
 
 def _closed_error(request: httpx.Request, client: str, block: str) -> CLIClientError:
     return CLIClientError(
-        f"cannot send {request.method} {redact_url(request.url.path)}: the client is closed",
+        f"cannot send {request.method} {shown_path(request)}: the client is closed",
         method=request.method,
         url=str(request.url),
         hint=f"make a new {client}, or make the calls inside its `{block}` block",
@@ -646,7 +655,7 @@ def _decoder_for(type: Any) -> msgspec.json.Decoder[Any]:
 def _unreadable(response: httpx.Response, problem: str) -> CLIClientError:
     request = response.request
     return CLIClientError(
-        f"{request.method} {redact_url(request.url.path)} {problem}",
+        f"{request.method} {shown_path(request)} {problem}",
         status_code=response.status_code,
         request_id=response.headers.get("x-request-id"),
         method=request.method,
@@ -694,17 +703,20 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _log_request(request: httpx.Request, attempt: int) -> None:
+def log_request(request: httpx.Request, attempt: int, *, note: str = "") -> None:
+    """The debug line for a request: method, redacted URL and headers (never the body)."""
     logger.debug(
-        "→ %s %s%s headers=%s",
+        "→ %s %s%s%s headers=%s",
         request.method,
         redact_url(str(request.url)),
         f" (retry {attempt})" if attempt else "",
+        note,
         redact_headers(request.headers),
     )
 
 
-def _log_response(response: httpx.Response, started: float) -> None:
+def log_response(response: httpx.Response, started: float) -> None:
+    """The debug line for a response: status, redacted URL, time taken, request id."""
     logger.debug(
         "← %s %s %s in %.1f ms request-id=%s",
         response.status_code,

@@ -246,6 +246,10 @@ class CLIClient(ClientBase[Sync]):
 
     Closing: use it as a context manager, or call ``close()``, to close its
     connections (an ``http_client`` you passed in is closed too).
+
+    ``on_token(token, expires_at)`` is called with each access token the client
+    gets for its API key, so a program can keep it for its next run (pass it back
+    as ``FlowConfig(access_token=...)`` with the key: it is used until it expires).
     """
 
     if TYPE_CHECKING:
@@ -287,6 +291,7 @@ class CLIClient(ClientBase[Sync]):
         sleep: Callable[[float], None] | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] | None = None,
+        on_token: Callable[[str, float | None], object] | None = None,
     ) -> None:
         self.config = config
         self._init_plugins(
@@ -319,6 +324,7 @@ class CLIClient(ClientBase[Sync]):
                     lambda: exchange_api_key_for_token(self._client.http, key, ttl)
                 ),
                 initial_token=config.access_token,
+                on_token=on_token,
             )
             auth = BearerAuth(self._token_source)
         else:
@@ -435,6 +441,7 @@ class AsyncCLIClient(ClientBase[Async]):
         sleep: Callable[[float], Awaitable[object]] | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] | None = None,
+        on_token: Callable[[str, float | None], object] | None = None,
     ) -> None:
         self.config = config
         self._init_plugins(
@@ -463,7 +470,11 @@ class AsyncCLIClient(ClientBase[Async]):
                 )
 
             self._token_source: TokenSource | None = TokenSource(
-                config.api_key, None, async_exchange=exchange, initial_token=config.access_token
+                config.api_key,
+                None,
+                async_exchange=exchange,
+                initial_token=config.access_token,
+                on_token=on_token,
             )
             auth = BearerAuth(self._token_source)
         else:

@@ -200,12 +200,8 @@ def _epoch(value: Any) -> float | None:
 def _login_with_api_key(args: argparse.Namespace, ctx: CommandContext, url: str, key: str) -> None:
     from .._auth import exchange_api_key_for_token
     from ..cli_client import _static_http
-    from ._context import log_key_exchanges
-
     host = ctx.app.host if ctx.app is not None else None
     with _static_http(url, host) as http:
-        if ctx.debug:
-            log_key_exchanges(http)
         token, expiry = exchange_api_key_for_token(http, key)
     _store_login(args, ctx, url, access_token=token, api_key=key)
     ctx.keep_token(FlowConfig(platform_url=url, api_key=key), token, expiry)

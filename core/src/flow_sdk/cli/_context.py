@@ -24,8 +24,6 @@ from ._output import Output, Progress
 from ._terminal import isatty, terminal_width, wants_color
 
 if TYPE_CHECKING:
-    import httpx
-
     from ..cli_client import CLIClient
 
 __all__ = ["CLISettings", "CommandContext", "NotAuthenticatedError"]
@@ -125,7 +123,6 @@ class CommandContext:
         self._store: ProfileStore | None = None
         self._clients: list[CLIClient] = []
         self._client: CLIClient | None = None
-        self._token_sources: list[tuple[FlowConfig, Any, int]] = []
 
     # configuration
 
@@ -224,20 +221,15 @@ class CommandContext:
         cached = self._cached_token(config) if config.api_key else None
         if cached is not None:
             config = msgspec.structs.replace(config, access_token=cached[0])
+        bound = config
         client = CLIClient(
             config,
             plugins=self._plugins,
             disable_plugins=self._disable_plugins,
             sleep=self.sleep,  # waits and retries pause through the settings' sleep
+            on_token=lambda token, expires_at: self.keep_token(bound, token, expires_at),
         )
         self._clients.append(client)
-        source = getattr(client, "_token_source", None)
-        if source is not None:
-            if cached is not None:
-                source._expires_at = cached[1]
-            self._token_sources.append((config, source, source.exchanges))
-        if self.debug:
-            log_key_exchanges(client._client.http)
         return client
 
     def _cached_token(self, config: FlowConfig) -> tuple[str, float] | None:
@@ -263,11 +255,7 @@ class CommandContext:
         return getattr(self.client(), name)
 
     def close(self) -> None:
-        """Close every client this context built, keeping the tokens they exchanged."""
-        for config, source, exchanges_before in self._token_sources:
-            if source.exchanges > exchanges_before:
-                self.keep_token(config, source._token, source._expires_at)
-        self._token_sources.clear()
+        """Close every client this context built."""
         for client in self._clients:
             client.close()
         self._clients.clear()
@@ -358,40 +346,3 @@ def open_in_browser(url: str, environ: Mapping[str, str]) -> bool:
         return bool(browser.open(url))
     except Exception:  # a browser launcher that fails must not fail the login
         return False
-
-
-def log_key_exchanges(http: httpx.Client) -> None:
-    """With --debug: log the API key exchange, which the client sends outside its
-    request log (the body, which holds the key, is never logged)."""
-    import logging
-
-    from .._auth import AUTH_TOKEN_PATH
-    from .._redact import redact_headers, redact_url
-
-    logger = logging.getLogger("flow_sdk")
-
-    def on_request(request: httpx.Request) -> None:
-        if request.url.path.endswith(AUTH_TOKEN_PATH):
-            request.extensions["flow_started"] = time.perf_counter()
-            logger.debug(
-                "→ %s %s (API key exchange) headers=%s",
-                request.method,
-                redact_url(str(request.url)),
-                redact_headers(request.headers),
-            )
-
-    def on_response(response: httpx.Response) -> None:
-        started = response.request.extensions.get("flow_started")
-        if started is not None:
-            logger.debug(
-                "← %s %s %s in %.1f ms",
-                response.status_code,
-                response.request.method,
-                redact_url(str(response.request.url)),
-                (time.perf_counter() - started) * 1000,
-            )
-
-    hooks = http.event_hooks
-    hooks["request"].append(on_request)
-    hooks["response"].append(on_response)
-    http.event_hooks = hooks
