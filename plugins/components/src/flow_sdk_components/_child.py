@@ -87,6 +87,7 @@ def _encode(outputs: Any) -> str:
 
 
 def main() -> None:
+    """Run the code in the directory named by argv[1] under the limits and write ``result.json``."""
     io_dir, memory_mb, timeout_s, entrypoint = (
         sys.argv[1],
         int(sys.argv[2]),

@@ -76,6 +76,7 @@ def tool_verbs(parser: argparse.ArgumentParser) -> None:
 
 
 def run_tool_test(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``flow tools test ID``: exit 1 when the tool failed."""
     tool_input = parse_json_argument(args.input, ctx, "--input")
     result = ctx.client().tools.test(args.id, tool_input, timeout_s=args.timeout, check=False)
     ctx.output.emit(result)
@@ -98,6 +99,7 @@ def code_block_verbs(parser: argparse.ArgumentParser) -> None:
 
 
 def run_code_block(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``flow code-blocks execute ID``: exit 1 when the code failed."""
     inputs = parse_json_argument(args.inputs, ctx, "--inputs")
     ctx.progress(f"running code block {args.id}")
     result = ctx.client().code_blocks.execute(args.id, inputs, timeout_s=args.timeout, check=False)
@@ -140,6 +142,7 @@ def workflow_verbs(parser: argparse.ArgumentParser) -> None:
 
 
 def run_validate(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``flow workflows validate ID``: exit 1 with the issues when it is not valid."""
     result = ctx.client().workflows.validate(args.id)
     if ctx.output.json:
         ctx.output.emit(result)
@@ -161,6 +164,7 @@ def _finished(run: Any, ctx: CommandContext) -> int:
 
 
 def run_workflow(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``flow workflows run ID [--wait]``."""
     inputs = parse_json_argument(args.inputs, ctx, "--inputs")
     workflows = ctx.client().workflows
     run = workflows.run(
@@ -178,6 +182,7 @@ def run_workflow(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def run_runs(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``flow workflows runs ID [RUN_ID]``."""
     workflows = ctx.client().workflows
     if args.run_id:
         ctx.output.emit(workflows.get_run(args.id, args.run_id))
@@ -189,6 +194,7 @@ def run_runs(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def run_wait(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``flow workflows wait ID RUN_ID``: exit 1 unless the run succeeded."""
     run = ctx.client().workflows.wait_for_run(
         args.id, args.run_id, timeout_s=args.timeout, on_progress=_progress(ctx)
     )

@@ -48,6 +48,11 @@ class SqliteLocation:
     forbidden: tuple[Path, ...] = ()
 
 
+def _always_available() -> str | None:
+    """Why the connector type cannot be used here: never (the default)."""
+    return None
+
+
 @dataclass(frozen=True)
 class ConnectorType:
     """One entry of the catalog."""
@@ -60,7 +65,7 @@ class ConnectorType:
     secret_fields: tuple[str, ...]
     prepare: Callable[[Mapping[str, Any], Mapping[str, str]], PreparedConfig]
     driver: Callable[[Mapping[str, Any], Mapping[str, str], SqliteLocation], Driver]
-    availability: Callable[[], str | None] = lambda: None
+    availability: Callable[[], str | None] = _always_available
 
     def document(self) -> dict[str, Any]:
         """The catalog entry as the API shows it."""

@@ -84,13 +84,14 @@ class Driver(Protocol):
 
     dialect: str
 
-    def check(self) -> ConnectionCheck: ...
+    def check(self) -> ConnectionCheck:
+        """Connect, and say whether it worked, how fast, and the server's version."""
 
-    def query(
-        self, sql: str, params: Params, *, max_rows: int, timeout_s: float
-    ) -> QueryOutcome: ...
+    def query(self, sql: str, params: Params, *, max_rows: int, timeout_s: float) -> QueryOutcome:
+        """Run one read-only statement and return at most ``max_rows`` rows."""
 
-    def run_ddl(self, statements: Sequence[str], *, timeout_s: float) -> None: ...
+    def run_ddl(self, statements: Sequence[str], *, timeout_s: float) -> None:
+        """Run the DDL statements in order in one transaction: all of them or none."""
 
 
 def jsonable(value: Any) -> Any:

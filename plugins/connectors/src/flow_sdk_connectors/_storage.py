@@ -278,6 +278,7 @@ class AuditRow:
     created_at: str
 
     def public(self) -> dict[str, Any]:
+        """The record as the API shows it (without ``seq``)."""
         return {
             "id": self.id,
             "instance_id": self.instance_id,

@@ -90,6 +90,7 @@ def _progress(ctx: CommandContext) -> Any:
 
 
 def run_append(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow datasets append ID [--file PATH]``."""
     datasets = ctx.namespace("datasets")
     options: dict[str, Any] = {
         "batch_size": args.batch_size,
@@ -105,6 +106,7 @@ def run_append(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def run_upload(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow datasets upload ID PATH``."""
     result = ctx.namespace("datasets").upload(
         args.id,
         args.path,
@@ -118,6 +120,7 @@ def run_upload(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def run_rows(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow datasets rows ID``."""
     limit = None if args.all else args.limit
     page_size = MAX_ROWS_PAGE_SIZE if limit is None else min(limit + 1, MAX_ROWS_PAGE_SIZE)
     rows = ctx.namespace("datasets").iter_rows(

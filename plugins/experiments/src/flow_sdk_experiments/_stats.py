@@ -60,6 +60,7 @@ class Interval:
 
     @property
     def width(self) -> float:
+        """``high - low``."""
         return self.high - self.low
 
 

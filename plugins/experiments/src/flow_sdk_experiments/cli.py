@@ -98,18 +98,22 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run_start(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow experiments start ID``."""
     ctx.output.emit(ctx.namespace("experiments").start(args.id, if_match=args.if_match))
 
 
 def run_stop(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow experiments stop ID``."""
     ctx.output.emit(ctx.namespace("experiments").stop(args.id, if_match=args.if_match))
 
 
 def run_assign(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow experiments assign ID SUBJECT``."""
     ctx.output.emit(ctx.namespace("experiments").assign(args.id, args.subject))
 
 
 def run_record(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow experiments record ID VARIANT VALUE``."""
     outcome = ctx.namespace("experiments").record(
         args.id, args.variant, args.value, idempotency_key=args.idempotency_key
     )
@@ -117,6 +121,7 @@ def run_record(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def run_results(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow experiments results ID``."""
     results = ctx.namespace("experiments").results(args.id)
     if ctx.output.json:
         ctx.output.print_json(results)

@@ -26,6 +26,7 @@ class Background:
         self._idle = threading.Condition(self._lock)
 
     def submit(self, work: Callable[..., Any], *args: Any, name: str = "") -> Future[Any]:
+        """Run ``work(*args)`` in a new daemon thread; a failure is logged and set on the future."""
         future: Future[Any] = Future()
         with self._lock:
             self._pending.add(future)
@@ -46,6 +47,7 @@ class Background:
 
     @property
     def pending(self) -> int:
+        """How many jobs have not finished yet."""
         with self._lock:
             return len(self._pending)
 

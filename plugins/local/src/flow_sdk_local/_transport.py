@@ -55,6 +55,7 @@ class LocalTransport(httpx.BaseTransport):
         return platform
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Serve the request from the platform, in this thread."""
         platform = self.platform
         body = request.read()
         raw = request.url.raw_path.decode("ascii")
@@ -104,5 +105,6 @@ class AsyncLocalTransport(httpx.AsyncBaseTransport):
         return self._sync.platform
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Serve the request from the platform in a worker thread."""
         await request.aread()  # so the worker thread reads the body without I/O
         return await asyncio.to_thread(self._sync.handle_request, request)

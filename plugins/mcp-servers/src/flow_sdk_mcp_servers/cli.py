@@ -93,6 +93,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run_register(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow mcp-servers register NAME URL [--refresh]``."""
     servers = ctx.namespace("mcp_servers")
     server = servers.register(
         args.name, args.url, transport=args.transport, description=args.description
@@ -105,6 +106,7 @@ def run_register(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def run_refresh(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow mcp-servers refresh ID``."""
     _refresh(ctx, args.id, args.timeout)
 
 
@@ -119,6 +121,7 @@ def _refresh(ctx: CommandContext, server_id: str, timeout_s: float) -> None:
 
 
 def run_tools(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow mcp-servers tools ID``."""
     limit = None if args.all else args.limit
     found = ctx.namespace("mcp_servers").tools(args.id, limit=None if limit is None else limit + 1)
     shown = list(itertools.islice(found, None if limit is None else limit + 1))

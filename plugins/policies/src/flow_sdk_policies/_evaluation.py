@@ -34,19 +34,24 @@ class PolicyLike(Protocol):
     """What evaluation reads from a policy (a ``Policy`` model or a stored row)."""
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The policy's id (matched policies are sorted by it)."""
 
     @property
-    def effect(self) -> str: ...
+    def effect(self) -> str:
+        """``allow`` or ``deny``."""
 
     @property
-    def actions(self) -> Sequence[str]: ...
+    def actions(self) -> Sequence[str]:
+        """Action patterns, e.g. ``datasets:*``."""
 
     @property
-    def resources(self) -> Sequence[str]: ...
+    def resources(self) -> Sequence[str]:
+        """Resource patterns, e.g. ``datasets/ds_1``."""
 
     @property
-    def principals(self) -> Sequence[str]: ...
+    def principals(self) -> Sequence[str]:
+        """Principal patterns, e.g. ``user:*``."""
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run_evaluate(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``flow policies evaluate --action ACTION --resource RESOURCE [--exit-code]``."""
     client = ctx.client()
     principal = args.principal or f"user:{client.get_current_user()['id']}"
     result = client.policies.evaluate(principal, args.action, args.resource)

@@ -9,6 +9,7 @@ from flow_sdk import NamespaceSpec, hookimpl
 
 @hookimpl
 def flow_sdk_namespaces() -> list[NamespaceSpec]:
+    """``client.policies``."""
     return [
         NamespaceSpec(
             "policies",
@@ -20,6 +21,7 @@ def flow_sdk_namespaces() -> list[NamespaceSpec]:
 
 @hookimpl
 def flow_sdk_local_routes(app: Any) -> None:
+    """The policy routes of the local platform (flow-sdk-local)."""
     from .local._routes import install
 
     install(app)
@@ -27,6 +29,7 @@ def flow_sdk_local_routes(app: Any) -> None:
 
 @hookimpl
 def flow_sdk_cli_commands(commands: Any) -> None:
+    """``flow policies list|get|create|update|delete|evaluate``."""
     commands.add_group(
         "policies", "access policies: allow or deny actions", "flow_sdk_policies.cli:register"
     )

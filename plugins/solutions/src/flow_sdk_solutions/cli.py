@@ -47,6 +47,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run_export(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow solutions export ID [--output PATH]``."""
     solutions = ctx.namespace("solutions")
     if args.output:
         path = solutions.export_to_file(args.id, args.output)
@@ -59,6 +60,7 @@ def run_export(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def run_import(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow solutions import PATH``."""
     source = ctx.read_json("-") if args.source == "-" else args.source
     result = ctx.namespace("solutions").import_(
         source, name=args.name, idempotency_key=args.idempotency_key

@@ -79,6 +79,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run_create(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow webhooks create``: the signing secret is shown only this once."""
     has_body = bool(getattr(args, "body_file", None) or getattr(args, "body_set", None))
     body = body_from_args(args, ctx, required=not (args.url or args.events) and not has_body)
     created = ctx.client().webhooks.create(
@@ -96,6 +97,7 @@ def _describe(delivery: Delivery) -> str:
 
 
 def run_test(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``flow webhooks test ID [--wait]``: exit 1 when the ping was not delivered."""
     webhooks = ctx.client().webhooks
     delivery = webhooks.test(
         args.id,
@@ -113,6 +115,7 @@ def run_test(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def run_deliveries(args: argparse.Namespace, ctx: CommandContext) -> None:
+    """``flow webhooks deliveries ID``."""
     limit = None if args.all else args.limit
     items = ctx.client().webhooks.deliveries(
         args.id, page_size=min(limit + 1, 500) if limit else 100

@@ -9,6 +9,7 @@ from flow_sdk import NamespaceSpec, hookimpl
 
 @hookimpl
 def flow_sdk_namespaces() -> list[NamespaceSpec]:
+    """``client.webhooks``."""
     return [
         NamespaceSpec(
             "webhooks",
@@ -20,6 +21,7 @@ def flow_sdk_namespaces() -> list[NamespaceSpec]:
 
 @hookimpl
 def flow_sdk_local_routes(app: Any) -> None:
+    """The webhook routes and delivery engine of the local platform (flow-sdk-local)."""
     from .local._routes import install
 
     install(app)
@@ -27,6 +29,7 @@ def flow_sdk_local_routes(app: Any) -> None:
 
 @hookimpl
 def flow_sdk_cli_commands(commands: Any) -> None:
+    """``flow webhooks list|get|create|update|delete|test|deliveries``."""
     commands.add_group(
         "webhooks", "webhooks: signed event deliveries", "flow_sdk_webhooks.cli:register"
     )

@@ -55,6 +55,7 @@ def new_run(
 
 
 def make_error(kind: str, message: str) -> ExecutionError:
+    """A run's or a step's error record: its kind, message and one-line summary."""
     return ExecutionError(type=kind, message=message, summary=f"{kind}: {message}")
 
 
@@ -65,6 +66,7 @@ def _cap(text: str) -> str:
 
 
 def fail_run(run: WorkflowRun, error: ExecutionError, clock: Callable[[], float]) -> None:
+    """Mark ``run`` failed with ``error``, finished now."""
     run.status = "failed"
     run.error = error
     run.finished_at = _now(clock)

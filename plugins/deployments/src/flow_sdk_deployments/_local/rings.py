@@ -49,6 +49,7 @@ def next_ring(tx: Transaction, scope: str, ring: Document) -> Document | None:
 
 
 def install(app: Any) -> None:
+    """Add the ring routes (ordered stages, their history) to the local platform."""
     resource: Any = None
 
     def validate(request: Request, data: dict[str, Any], existing: Document | None) -> None:

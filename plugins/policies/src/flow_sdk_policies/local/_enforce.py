@@ -36,10 +36,12 @@ class StoredPolicy:
 
     @classmethod
     def of(cls, doc: Document) -> StoredPolicy:
+        """The policy stored in ``doc``."""
         return cls.from_data(doc.id, doc.data)
 
     @classmethod
     def from_data(cls, policy_id: str, data: dict[str, Any]) -> StoredPolicy:
+        """The policy ``policy_id`` from its stored fields."""
         return cls(
             policy_id,
             str(data.get("name", "")),
@@ -93,5 +95,6 @@ def check(route: Route, request: Request) -> None:
 
 
 def enforce(route: Route, request: Request, call: Callable[[Request], Any]) -> Any:
+    """Run a route's handler only if the workspace's policies allow the caller its action."""
     check(route, request)
     return call(request)

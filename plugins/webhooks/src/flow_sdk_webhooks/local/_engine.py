@@ -120,6 +120,7 @@ class RetrySchedule:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RetrySchedule:
+        """The schedule, with any ``FLOW_LOCAL_WEBHOOK_*`` overrides from the environment."""
         env = os.environ if environ is None else environ
         return cls(
             max_attempts=int(_env_number(env, "FLOW_LOCAL_WEBHOOK_ATTEMPTS", cls.max_attempts)),
@@ -215,6 +216,7 @@ class DeliveryEngine:
     # reading
 
     def get(self, tx: Transaction, webhook_id: str, delivery_id: str) -> dict[str, Any] | None:
+        """One delivery of a webhook with its attempts, or None."""
         row = tx.execute(
             f"SELECT {_COLUMNS} FROM webhook_deliveries WHERE id = ? AND webhook_id = ?",  # noqa: S608
             (delivery_id, webhook_id),

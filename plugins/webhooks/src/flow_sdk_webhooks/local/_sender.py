@@ -26,6 +26,7 @@ class SendResult:
 
     @property
     def ok(self) -> bool:
+        """True when the receiver answered 2xx."""
         return self.status is not None and 200 <= self.status < 300
 
 
