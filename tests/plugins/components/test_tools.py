@@ -123,7 +123,7 @@ def test_an_unknown_or_other_tenants_tool_is_not_found(flow_client, local_platfo
     | st.booleans()
     | st.floats(allow_nan=False)
     | st.text(max_size=10)
-    | st.lists(st.integers(), max_size=3)
+    | st.lists(st.integers(-(2**63), 2**63 - 1), max_size=3)
 )
 def test_any_wrongly_typed_n_is_refused_naming_n(flow_client_inprocess, value):
     tool = flow_client_inprocess.tools.list(name="typed").first()

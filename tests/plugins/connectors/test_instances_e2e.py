@@ -302,11 +302,13 @@ any_text = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), min_size
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(instance_id=any_text)
-def test_any_id_names_no_other_resource(flow_client_inprocess: Any, instance_id: str) -> None:
+def test_any_id_names_no_other_resource(
+    flow_client_inprocess: Any, missing_error: Any, instance_id: str
+) -> None:
     instances = flow_client_inprocess.connector_instances
-    with pytest.raises(CLINotFoundError):
+    with pytest.raises(missing_error(instance_id)):
         instances.get(instance_id)
-    with pytest.raises(CLINotFoundError):
+    with pytest.raises(missing_error(instance_id)):
         list(instances.audit(instance_id))
 
 
@@ -314,7 +316,9 @@ def test_any_id_names_no_other_resource(flow_client_inprocess: Any, instance_id:
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    name=any_text.filter(lambda s: len(s) <= 200),
+    name=st.text(
+        alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=200
+    ),
     description=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=200),
     path=st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_. -]{0,30}", fullmatch=True),
 )

@@ -146,7 +146,9 @@ def test_backups_cannot_be_updated(flow_client: Any) -> None:
 )
 @given(
     specs=st.lists(
-        st.dictionaries(st.text(max_size=8), st.integers() | st.text(max_size=8), max_size=3),
+        st.dictionaries(
+            st.text(max_size=8), st.integers(-(2**63), 2**63 - 1) | st.text(max_size=8), max_size=3
+        ),
         min_size=1,
         max_size=4,
     ),

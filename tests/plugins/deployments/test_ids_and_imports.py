@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flow_sdk import CLIClientError, CLINotFoundError
+from flow_sdk import CLIClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +14,9 @@ from hypothesis import strategies as st
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(resource_id=st.text(min_size=1, max_size=40))
-def test_any_id_is_not_found(flow_client_inprocess: Any, resource_id: str) -> None:
+def test_any_id_is_not_found(
+    flow_client_inprocess: Any, missing_error: Any, resource_id: str
+) -> None:
     client = flow_client_inprocess
     for get in (
         client.rings.get,
@@ -24,7 +26,7 @@ def test_any_id_is_not_found(flow_client_inprocess: Any, resource_id: str) -> No
         client.component_deployments.promote,
         client.component_backups.restore,
     ):
-        with pytest.raises(CLINotFoundError):
+        with pytest.raises(missing_error(resource_id)):
             get(resource_id)
 
 

@@ -158,7 +158,7 @@ def test_any_orders_list_sorted(local_platform: Any, orders: list[int]) -> None:
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(name=st.text(min_size=1, max_size=100))
+@given(name=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=100))
 def test_any_name_round_trips(flow_client_inprocess: Any, name: str) -> None:
     ring_id = None
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flow_sdk import CLIClient, CLINotFoundError, CLIValidationError
+from flow_sdk import CLIClient, CLIValidationError
 from flow_sdk_experiments import mean_interval, summarize
 from flow_sdk_experiments._variants import variant_problems
 from hypothesis import HealthCheck, given, settings
@@ -80,7 +80,7 @@ def test_any_body_is_stored_as_sent_or_refused_with_a_422(
 @SETTINGS
 @given(experiment_id=st.text(min_size=1, max_size=40))
 def test_any_id_names_one_experiment_or_none(
-    flow_client_inprocess: CLIClient, experiment_id: str
+    flow_client_inprocess: CLIClient, missing_error: Any, experiment_id: str
 ) -> None:
     experiments = flow_client_inprocess.experiments
     for call in (
@@ -89,7 +89,7 @@ def test_any_id_names_one_experiment_or_none(
         lambda: experiments.start(experiment_id),
         lambda: experiments.assign(experiment_id, "s"),
     ):
-        with pytest.raises(CLINotFoundError):
+        with pytest.raises(missing_error(experiment_id)):
             call()
 
 

@@ -6,7 +6,7 @@ import string
 from typing import Any
 
 import pytest
-from flow_sdk import CLIClientError, CLINotFoundError
+from flow_sdk import CLIClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,12 +17,14 @@ PATH_ALPHABET = string.ascii_letters + string.digits + "/-._~ é{}"
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(service_id=st.text(min_size=1, max_size=40))
-def test_any_service_id_is_not_found(flow_client_inprocess: Any, service_id: str) -> None:
+def test_any_service_id_is_not_found(
+    flow_client_inprocess: Any, missing_error: Any, service_id: str
+) -> None:
     services = flow_client_inprocess.hosted_services
     for call in (services.get, services.publish, services.versions):
-        with pytest.raises(CLINotFoundError):
+        with pytest.raises(missing_error(service_id)):
             call(service_id)
-    with pytest.raises(CLINotFoundError):
+    with pytest.raises(missing_error(service_id)):
         flow_client_inprocess.invoke_service(service_id, "GET", "/x")
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from .conftest import widget_plugin
 
 W = "/api/v1/orgs/org_dev/workspaces/ws_dev/components/widget"
+CONTROLS = "".join(map(chr, [*range(0x20), *range(0x7F, 0xA0)]))
 
 json_values = st.recursive(
     st.none()
@@ -46,7 +47,12 @@ _headers = {"authorization": f"Bearer {_token()}", "content-type": "application/
 
 @settings(max_examples=60, deadline=None)
 @given(
-    name=st.text(min_size=1, max_size=50).filter(str.strip),
+    # names hold no control characters (test_limits.py); descriptions are free text
+    name=st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters=CONTROLS),
+        min_size=1,
+        max_size=50,
+    ).filter(str.strip),
     description=st.text(max_size=50),
     spec=st.dictionaries(st.text(max_size=10), json_values, max_size=5),
 )

@@ -172,9 +172,19 @@ def test_serve_answers_on_loopback_with_the_same_data(flow_config_dir: Path):
                     pytest.fail(f"flow local serve did not start: {server.stderr.read1()!r}")
                 time.sleep(0.1)
         assert health.json()["database"].endswith("default.sqlite3")
-        code, out, err = flow(
-            "--platform-url", f"http://127.0.0.1:{port}", "orgs", "list", "--json"
-        )
+        served = f"http://127.0.0.1:{port}"
+        # The local profile's key belongs to local://default: not sent to another URL...
+        code, out, err = flow("--platform-url", served, "orgs", "list", "--json")
+        assert code == 4
+        assert f"not logged in to {served}" in err
+        # ...but the same key, given explicitly, reaches the same data over the socket.
+        stored = json.loads((flow_config_dir / "credentials.json").read_text())
+        key = stored["profiles"]["local"]["api_key"]
+        os.environ["FLOW_API_KEY"] = key
+        try:
+            code, out, err = flow("--platform-url", served, "orgs", "list", "--json")
+        finally:
+            del os.environ["FLOW_API_KEY"]
         assert code == 0, err
         assert [o["id"] for o in json.loads(out)] == ["org_dev"]
     finally:
@@ -189,3 +199,75 @@ def test_an_unreadable_database_is_explained(flow_config_dir: Path):
     assert code == 1
     assert str(data / "broken.sqlite3") in err
     assert "move it away" in err
+
+
+def test_serve_on_a_busy_port_is_one_clear_line(flow_config_dir: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = flow("local", "serve", "--port", str(port))
+    assert code == 1
+    assert out == ""
+    first, hint = err.splitlines()
+    assert first == (
+        f"flow: error: port {port} on 127.0.0.1 is already in use "
+        "(another `flow local serve`, or another program)"
+    )
+    assert hint.startswith("hint: pass --port 0 to serve on any free port")
+    assert "internal error" not in err
+    assert "Traceback" not in err
+
+
+def test_serve_on_a_port_bound_without_listening_is_refused_too(flow_config_dir: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        code, _, err = flow("local", "serve", "--port", str(port))
+    assert code == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in err
+    assert "--port 0" in err
+
+
+@pytest.mark.parametrize("port", ["-1", "65536", "http"])
+def test_serve_refuses_a_port_that_is_no_port(flow_config_dir: Path, port: str):
+    code, _, err = flow("local", "serve", "--port", port)
+    assert code == 2
+    assert "--port" in err
+
+
+def test_serve_on_port_0_picks_a_free_port_and_says_which(flow_config_dir: Path):
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from flow_sdk.cli import main; raise SystemExit(main())",
+            "local",
+            "serve",
+            "--port",
+            "0",
+        ],
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        line = server.stderr.readline()
+        assert "on http://127.0.0.1:" in line, line
+        port = int(line.split("on http://127.0.0.1:", 1)[1].split(";", 1)[0])
+        assert port > 0
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/_local/health", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("flow local serve --port 0 did not start")
+                time.sleep(0.1)
+        assert health.json()["status"] == "ok"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flow_sdk import CLIClient, CLINotFoundError, CLIValidationError
+from flow_sdk import CLIClient, CLIValidationError
 from flow_sdk_mcp_servers.local._probe import describe_url
 from flow_sdk_mcp_servers.local._routes import url_problem
 from hypothesis import HealthCheck, given, settings
@@ -68,14 +68,16 @@ def test_any_body_is_stored_as_sent_or_refused_with_a_422(
 
 @SETTINGS
 @given(server_id=st.text(min_size=1, max_size=40))
-def test_any_id_names_one_server_or_none(flow_client_inprocess: CLIClient, server_id: str) -> None:
+def test_any_id_names_one_server_or_none(
+    flow_client_inprocess: CLIClient, missing_error: Any, server_id: str
+) -> None:
     servers = flow_client_inprocess.mcp_servers
     for call in (
         lambda: servers.get(server_id),
         lambda: servers.tools(server_id).to_list(),
         lambda: servers.refresh(server_id, timeout_s=1),
     ):
-        with pytest.raises(CLINotFoundError):
+        with pytest.raises(missing_error(server_id)):
             call()
 
 

@@ -344,7 +344,12 @@ specs = st.dictionaries(
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(name=st.text(min_size=1, max_size=40).filter(str.strip), spec=specs)
+@given(
+    name=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(
+        str.strip
+    ),
+    spec=specs,
+)
 def test_any_name_and_spec_survive_export_and_import(
     flow_client_inprocess: CLIClient, name: str, spec: dict[str, Any]
 ) -> None:

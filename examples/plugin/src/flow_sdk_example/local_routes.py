@@ -6,10 +6,19 @@ flow-sdk-local only to run against it (the ``local`` extra), never at import.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
-from flow_sdk_local import TENANT, App, HTTPError, Request, StoredModel, conflict
+from flow_sdk_local import (
+    NOT_BLANK,
+    TENANT,
+    App,
+    HTTPError,
+    Request,
+    StoredModel,
+    conflict,
+    is_blank,
+)
 
 __all__ = ["install"]
 
@@ -22,25 +31,33 @@ class StoredNote(StoredModel):
     pinned: bool = False
 
 
+Title = Annotated[
+    str,
+    msgspec.Meta(description="not blank", extra_json_schema={"minLength": 1, "pattern": NOT_BLANK}),
+]
+"""A note's title: ``validate`` refuses a blank one with a sentence that says what to do;
+the pattern says the same in the OpenAPI document."""
+
+
 class NoteCreate(msgspec.Struct, forbid_unknown_fields=True):
     """The body of ``POST <tenant>/notes``."""
 
-    title: str
+    title: Title
     body: str = ""
 
 
 class NoteUpdate(msgspec.Struct, forbid_unknown_fields=True):
     """The body of ``PATCH <tenant>/notes/{id}``: only the fields sent change."""
 
-    title: str | None = None
-    body: str | None = None
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    body: str | msgspec.UnsetType = msgspec.UNSET
 
 
 def install(app: App) -> None:
     """Add ``<tenant>/notes`` (list/get/create/update/delete) and ``…/{id}/pin|unpin``."""
 
     def validate(request: Request, data: dict[str, Any], existing: Any) -> None:
-        if not str(data.get("title", "")).strip():
+        if is_blank(str(data.get("title", ""))):
             raise HTTPError(
                 422, "title must not be blank: give the note a title", "validation_error"
             )

@@ -11,11 +11,12 @@ never holds the platform's lock.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from flow_sdk_local import (  # type: ignore[import-untyped,unused-ignore]
     API,
+    NOT_BLANK,
     PAGE_QUERY,
     App,
     FieldError,
@@ -35,6 +36,7 @@ from ._catalog import CONNECTORS, ConfigError, ConnectorType, resolve_sqlite_pat
 from ._drivers import DdlFailed, Driver, DriverError, DriverUnavailable, QueryFailed
 from ._files import remove_connector_files, sqlite_location
 from .models import (
+    CONNECTOR_KEYS,
     ConnectionTestResult,
     Connector,
     ConnectorInstance,
@@ -46,6 +48,8 @@ from .models import (
     DdlStatement,
     QueryRequest,
     QueryResult,
+    ScopeId,
+    ScopeType,
 )
 from .namespaces import DDL_TIMEOUT_S
 
@@ -55,6 +59,100 @@ CATALOG = f"{API}/connectors"
 INSTANCES = f"{CATALOG}/instances"
 INSTANCE = f"{INSTANCES}/{{id}}"
 TAGS = ("connectors",)
+
+# What the OpenAPI document shows of the bodies (``documented_body``): the config that
+# goes with each connector. The routes decode the plain models and check the config with
+# the connector's own ``prepare``, which says in words which rule a config breaks.
+
+SQLITE_PATH_PATTERN = (
+    r"^(?!:memory:$)(?!file:)(?!\.\.(/|$))(?![^/\x00][^\x00]*/\.\.(/|$))"
+    rf"[^\x00]*{NOT_BLANK}[^\x00]*$"
+)
+"""A database file path: not blank, not ``:memory:`` or a ``file:`` URI, no NUL, and a
+relative path without ``..`` (an absolute one may not point into the platform's own files)."""
+_HOST = r"([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[::1\])"
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+DSN_PATTERN = (
+    rf"^postgres(ql)?://([A-Za-z0-9._~%-]+(:[A-Za-z0-9._~%-]*)?@)?{_HOST}(:{_PORT})?"
+    r"(/[A-Za-z0-9._~%-]*)?(\?[A-Za-z0-9._~%=&-]*)?$"
+)
+"""A ``postgresql://`` URL with a host (the password, in it or apart, is stored apart)."""
+
+
+class SqliteConfigIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The config of a ``sqlite`` instance."""
+
+    path: Annotated[
+        str,
+        msgspec.Meta(
+            pattern=SQLITE_PATH_PATTERN,
+            description="database file: relative (kept per scope) or absolute; not :memory:",
+        ),
+    ]
+
+
+class PostgresConfigIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The config of a ``postgres`` instance."""
+
+    dsn: Annotated[str, msgspec.Meta(pattern=DSN_PATTERN)]
+    password: str | None = None
+    connect_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=120)] = 10.0
+
+
+class _InstanceCreateIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    scope_id: Annotated[
+        ScopeId, msgspec.Meta(description="a workspace or org of the caller (404 otherwise)")
+    ]
+    scope_type: ScopeType = "workspace"
+    description: str = ""
+
+
+class SqliteInstanceCreate(_InstanceCreateIn, tag_field="connector_key", tag="sqlite"):
+    """A ``sqlite`` instance."""
+
+    config: SqliteConfigIn
+
+
+class PostgresInstanceCreate(_InstanceCreateIn, tag_field="connector_key", tag="postgres"):
+    """A ``postgres`` instance."""
+
+    config: PostgresConfigIn
+
+
+InstanceCreateIn = SqliteInstanceCreate | PostgresInstanceCreate
+assert {"sqlite", "postgres"} == set(CONNECTOR_KEYS) == set(CONNECTORS)
+
+
+class InstanceUpdateIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The fields to change; ``config`` is one of the instance's connector."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    description: str | msgspec.UnsetType = msgspec.UNSET
+    config: (
+        Annotated[
+            dict[str, Any],
+            msgspec.Meta(
+                extra_json_schema={
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/SqliteConfigIn"},
+                        {"$ref": "#/components/schemas/PostgresConfigIn"},
+                    ]
+                }
+            ),
+        ]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
+
+
+SCOPE_TYPE_QUERY = QueryParam(
+    "scope_type",
+    ScopeType,
+    "workspace or org; with scope_id (without it: the caller's own), only that scope",
+)
+SCOPE_ID_QUERY = QueryParam("scope_id", ScopeId, "the workspace or org id (needs scope_type)")
 
 
 def install(app: App) -> None:
@@ -74,24 +172,26 @@ def install(app: App) -> None:
         "GET", INSTANCES, list_instances, response=Page[ConnectorInstance],
         query=(
             *PAGE_QUERY,
-            QueryParam("scope_type", str, "workspace or org; with scope_id, only that scope"),
-            QueryParam("scope_id", str, "the workspace or org id"),
+            SCOPE_TYPE_QUERY,
+            SCOPE_ID_QUERY,
             QueryParam("connector_key", str, "only instances of this connector"),
         ),
         summary="Connector instances the caller can see", tags=TAGS,
     )  # fmt: skip
-    app.add_route(
+    create = app.add_route(
         "POST", INSTANCES, create_instance, body=ConnectorInstanceCreate,
         response=ConnectorInstance, status=201, summary="Configure a connection", tags=TAGS,
     )  # fmt: skip
+    create.documented_body = InstanceCreateIn
     app.add_route(
         "GET", INSTANCE, get_instance, response=ConnectorInstance,
         summary="One connector instance (never its secrets)", tags=TAGS,
     )  # fmt: skip
-    app.add_route(
+    update = app.add_route(
         "PATCH", INSTANCE, update_instance, body=ConnectorInstanceUpdate,
         response=ConnectorInstance, summary="Change an instance (If-Match honoured)", tags=TAGS,
     )  # fmt: skip
+    update.documented_body = InstanceUpdateIn
     app.add_route(
         "DELETE", INSTANCE, delete_instance, status=204,
         summary="Delete an instance and its secrets (If-Match honoured)", tags=TAGS,
@@ -241,7 +341,7 @@ def list_instances(request: Request) -> Any:
     principal = request.principal
     assert principal is not None
     limit, after = page_params(request)
-    scope_type = request.query_one("scope_type")
+    scope_type = SCOPE_TYPE_QUERY.value(request)
     scope_id = request.query_one("scope_id")
     with request.store.transaction(write=False) as tx:
         if scope_type is None:

@@ -83,6 +83,8 @@ def split_statements(sql: str, dialect: str) -> list[str]:
     extended until ``sqlite3.complete_statement`` agrees, which keeps a
     ``CREATE TRIGGER … BEGIN …; END`` whole.
     """
+    if "\x00" in sql:
+        raise SqlRefused("the SQL holds a NUL character, which no statement may contain")
     try:
         tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(sql)
     except SqlglotError as exc:

@@ -123,19 +123,27 @@ class DdlAuditRecord(Model):
 # Request bodies (the local platform decodes into these; they are its OpenAPI schemas)
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+ScopeId = Annotated[str, msgspec.Meta(min_length=1)]
 MAX_QUERY_ROWS = 10_000
 MAX_TIMEOUT_S = 300.0
+CONNECTOR_KEYS = ("postgres", "sqlite")
+"""The connectors of the catalog (the routes check a key against it, naming the known ones)."""
+ConnectorKey = Annotated[str, msgspec.Meta(extra_json_schema={"enum": list(CONNECTOR_KEYS)})]
+Config = Annotated[
+    dict[str, Any],
+    msgspec.Meta(description="as the connector's config_schema says (GET …/connectors/{key})"),
+]
 
 
 class ConnectorInstanceCreate(Model, forbid_unknown_fields=True):
     """``POST /api/v1/connectors/instances``."""
 
-    connector_key: str
+    connector_key: ConnectorKey
     name: Name
-    scope_id: str
+    scope_id: ScopeId
     scope_type: ScopeType = "workspace"
     description: str = ""
-    config: dict[str, Any] = {}
+    config: Config = {}
 
 
 class ConnectorInstanceUpdate(Model, forbid_unknown_fields=True):
@@ -143,13 +151,22 @@ class ConnectorInstanceUpdate(Model, forbid_unknown_fields=True):
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
     description: str | msgspec.UnsetType = msgspec.UNSET
-    config: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    config: Config | msgspec.UnsetType = msgspec.UNSET
+
+
+Sql = Annotated[
+    str,
+    msgspec.Meta(
+        description="SQL text (the route refuses what its parser cannot read: 422)",
+        extra_json_schema={"pattern": "^[^\\x00]*$"},
+    ),
+]
 
 
 class QueryRequest(Model, forbid_unknown_fields=True):
     """``POST /api/v1/connectors/instances/{id}/query``."""
 
-    sql: str
+    sql: Sql
     params: list[Any] | dict[str, Any] | None = None
     max_rows: Annotated[int, msgspec.Meta(ge=1, le=MAX_QUERY_ROWS)] = 1000
     timeout_s: Annotated[float, msgspec.Meta(gt=0, le=MAX_TIMEOUT_S)] = 30.0
@@ -158,8 +175,8 @@ class QueryRequest(Model, forbid_unknown_fields=True):
 class DdlRequest(Model, forbid_unknown_fields=True):
     """``POST /api/v1/connectors/instances/{id}/execute-ddl`` (the reference's body)."""
 
-    sql: str
-    scope_type: str = "workspace"
-    scope_id: str | None = None
+    sql: Sql
+    scope_id: ScopeId
+    scope_type: ScopeType = "workspace"
     confirm: bool = False
     reason: str | None = None

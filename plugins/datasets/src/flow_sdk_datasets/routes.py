@@ -9,12 +9,21 @@ rewrites a document and reading a page is one indexed range scan.
 
 from __future__ import annotations
 
-import base64
-import binascii
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
-from flow_sdk_local import FieldError, HTTPError, QueryParam, Request, Response
+from flow_sdk_local import (
+    NAME_PATTERN,
+    PAGE_QUERY,
+    FieldError,
+    HTTPError,
+    QueryParam,
+    Request,
+    Response,
+    encode_cursor,
+    is_blank,
+    page_params,
+)
 
 from ._limits import (
     DEFAULT_ROWS_PAGE_SIZE,
@@ -23,7 +32,7 @@ from ._limits import (
     MAX_BATCH_ROWS,
     MAX_ROWS_PAGE_SIZE,
 )
-from ._schema import DatasetSchema, RowChecker, schema_from
+from ._schema import COLUMN_TYPES, MAX_COLUMNS, DatasetSchema, RowChecker, schema_from
 
 if TYPE_CHECKING:
     from flow_sdk_local import App, Document, Transaction
@@ -31,6 +40,12 @@ if TYPE_CHECKING:
 __all__ = ["install"]
 
 MAX_REPORTED_PROBLEMS = 20
+ROWS_LIMIT = QueryParam(
+    "limit",
+    Annotated[int, msgspec.Meta(ge=1, le=MAX_ROWS_PAGE_SIZE)],
+    f"rows per page, 1 to {MAX_ROWS_PAGE_SIZE} (default {DEFAULT_ROWS_PAGE_SIZE})",
+    error=f"must be a whole number from 1 to {MAX_ROWS_PAGE_SIZE}",
+)
 
 MIGRATION = """
 CREATE TABLE IF NOT EXISTS dataset_rows (
@@ -49,37 +64,20 @@ CREATE TABLE IF NOT EXISTS dataset_stats (
 _decoder = msgspec.json.Decoder()
 
 
-def encode_cursor(seq: int) -> str:
-    """An opaque cursor for the rows after ``seq``."""
-    return base64.urlsafe_b64encode(f"row:{seq}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    """The ``seq`` a cursor names; 422 for a cursor this route did not make."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        kind, _, seq = raw.partition(":")
-        if kind != "row" or not seq.isdigit():
-            raise ValueError(raw)
-        return int(seq)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise HTTPError(
-            422,
-            [FieldError(["query", "cursor"], "not a cursor of these rows; pass next_cursor as is")],
-            "validation_error",
-        ) from None
-
-
 # the wire types (they are the OpenAPI document)
 
 
 class ColumnOut(msgspec.Struct, kw_only=True):
+    """One column of a dataset's schema."""
+
     name: str
     type: str
     required: bool = False
 
 
 class SchemaOut(msgspec.Struct, kw_only=True):
+    """A dataset's schema: its columns (none: any JSON object is a row)."""
+
     columns: list[ColumnOut] = []
 
 
@@ -96,21 +94,55 @@ class DatasetOut(msgspec.Struct, kw_only=True):
     updated_at: str
 
 
+Name = Annotated[
+    str,
+    msgspec.Meta(
+        description="not blank", extra_json_schema={"minLength": 1, "pattern": NAME_PATTERN}
+    ),
+]
+"""A dataset's name; ``validate`` refuses a blank one ("must not be empty")."""
+
+_COLUMNS_SCHEMA: dict[str, Any] = {
+    "description": "the columns; no columns: any JSON object is a row. Column names are "
+    "unique (a name given twice is a 422)",
+    "properties": {
+        "columns": {
+            "type": "array",
+            "maxItems": MAX_COLUMNS,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "type": {"enum": list(COLUMN_TYPES), "default": "string"},
+                    "required": {"type": "boolean", "default": False},
+                },
+                "required": ["name"],
+                "additionalProperties": False,
+            },
+        }
+    },
+    "additionalProperties": False,
+}
+Schema = Annotated[dict[str, Any], msgspec.Meta(extra_json_schema=_COLUMNS_SCHEMA)]
+"""A dataset schema as sent (``schema_from`` checks it, naming the field at fault)."""
+
+
 class DatasetCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """``schema``: ``{"columns": [{"name", "type", "required"}]}``; types are string,
     integer, number, boolean, object, array. No columns: any JSON object is a row."""
 
-    name: str
+    name: Name
     description: str = ""
-    schema: dict[str, Any] = {}
+    schema: Schema = {}
 
 
 class DatasetUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Only the fields sent change; a new schema must fit every stored row."""
+    """Only the fields sent change (``null``: unchanged); a new schema must fit every
+    stored row."""
 
-    name: str | None = None
+    name: Name | None = None
     description: str | None = None
-    schema: dict[str, Any] | None = None
+    schema: Schema | None = None
 
 
 class RowsAppended(msgspec.Struct, kw_only=True):
@@ -161,7 +193,7 @@ def install(app: App) -> None:
             for field in ("name", "description", "schema"):
                 if data.get(field) is None:
                     data[field] = existing.data.get(field)
-        if not str(data.get("name") or "").strip():
+        if is_blank(str(data.get("name") or "")):
             raise unprocessable(["body", "name"], "must not be empty")
         data["schema"] = checked_schema(data.get("schema") or {})
         if existing is not None and data["schema"] != existing.data.get("schema"):
@@ -263,16 +295,7 @@ def install(app: App) -> None:
     def read_rows(request: Request) -> Response:
         """Rows in the order they were appended, one page at a time."""
         doc = datasets.load(request)
-        raw_limit = request.query_one("limit")
-        limit = DEFAULT_ROWS_PAGE_SIZE
-        if raw_limit is not None:
-            limit = int(raw_limit) if raw_limit.isdigit() else 0
-            if not 1 <= limit <= MAX_ROWS_PAGE_SIZE:
-                raise unprocessable(
-                    ["query", "limit"], f"must be a whole number from 1 to {MAX_ROWS_PAGE_SIZE}"
-                )
-        cursor = request.query_one("cursor")
-        after = decode_cursor(cursor) if cursor else 0
+        limit, after = page_params(request, limit_query=ROWS_LIMIT, default=DEFAULT_ROWS_PAGE_SIZE)
         with store.transaction(write=False) as tx:
             found = tx.execute(
                 "SELECT seq, data FROM dataset_rows WHERE dataset_id = ? AND seq > ? "
@@ -305,10 +328,7 @@ def install(app: App) -> None:
         rows_path,
         read_rows,
         response=RowsPage,
-        query=(
-            QueryParam("limit", int, f"rows per page, 1 to {MAX_ROWS_PAGE_SIZE} (default 1000)"),
-            QueryParam("cursor", str, "the next_cursor of the previous page"),
-        ),
+        query=(ROWS_LIMIT, PAGE_QUERY[1]),
         summary="Read rows in the order they were appended, page by page",
         tags=("datasets",),
     )

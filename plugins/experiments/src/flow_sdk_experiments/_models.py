@@ -33,7 +33,16 @@ Status = Literal["draft", "running", "stopped"]
 MAX_METRIC_MAGNITUDE = 1e15
 """Metric values are finite and at most this large (either sign), so results stay finite."""
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+NAME_PATTERN = (
+    r"^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
+    r"\u205f\u3000][^\x00-\x1f\x7f-\x9f]*$"
+)
+"""Not blank, no control characters: ``flow_sdk_local.NAME_PATTERN`` (this package must not
+import the local platform; a test keeps the two equal). The routes check it in words."""
+
+Name = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=200, extra_json_schema={"pattern": NAME_PATTERN})
+]
 Description = Annotated[str, msgspec.Meta(max_length=2000)]
 MetricName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 SubjectId = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
@@ -136,11 +145,23 @@ class VariantIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     weight: Annotated[int, msgspec.Meta(ge=0, le=100)]
 
 
+Variants = Annotated[
+    list[VariantIn],
+    msgspec.Meta(
+        description="2 to 20 variants; their weights add up to 100, no component version is "
+        "named twice, and each names a component of this workspace at a version it has had "
+        "(422 otherwise: rules a schema cannot state)",
+        extra_json_schema={"minItems": 2, "maxItems": 20},
+    ),
+]
+"""The routes check the count in words (``variant_problems``), as the SDK does."""
+
+
 class ExperimentCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A new experiment, in ``draft``: 2 to 20 variants whose weights add up to 100."""
 
     name: Name
-    variants: list[VariantIn]
+    variants: Variants
     description: Description = ""
     metric: MetricName = "metric"
 
@@ -148,10 +169,10 @@ class ExperimentCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 class ExperimentUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Only the fields sent change; refused (409) while the experiment runs."""
 
-    name: Name | None = None
-    variants: list[VariantIn] | None = None
-    description: Description | None = None
-    metric: MetricName | None = None
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    variants: Variants | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    metric: MetricName | msgspec.UnsetType = msgspec.UNSET
 
 
 class AssignRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -164,4 +185,12 @@ class RecordRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """An outcome: the variant's position and the metric's value."""
 
     variant: VariantIndex
-    metric_value: float
+    metric_value: Annotated[
+        float,
+        msgspec.Meta(
+            extra_json_schema={
+                "minimum": -MAX_METRIC_MAGNITUDE,
+                "maximum": MAX_METRIC_MAGNITUDE,
+            }
+        ),
+    ]

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 import msgspec
 from flow_sdk_components.runner import run_code
 from flow_sdk_local import (
+    NOT_BLANK,
     PAGE_QUERY,
     Document,
     FieldError,
@@ -32,6 +33,8 @@ from flow_sdk_local import (
 )
 
 from .endpoints import (
+    HTTP_METHODS,
+    MAX_ENDPOINTS,
     MAX_HANDLER_TIMEOUT_S,
     check_endpoints,
     match_endpoint,
@@ -39,7 +42,7 @@ from .endpoints import (
     split_version,
 )
 from .handlers import ENTRYPOINT, RESPONSE_KEY, handler_inputs, runnable_source
-from .models import Endpoint, HostedService, ServiceVersion
+from .models import HostedService, ServiceVersion
 
 __all__ = ["DEFAULT_HANDLER_TIMEOUT_S", "install"]
 
@@ -53,21 +56,77 @@ _SERVICE_SEGMENTS = 6
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
+_LITERAL = r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*|\.[A-Za-z0-9_~-][A-Za-z0-9._~-]*|\.\.[A-Za-z0-9._~-]+"
+_SEGMENT = rf"(\{{[A-Za-z_][A-Za-z0-9_]*\}}|{_LITERAL})"
+PATH_PATTERN = rf"^/?(?!(versions|v[0-9]+)(/|$)){_SEGMENT}(/{_SEGMENT})*/?$"
+"""An endpoint path as ``check_endpoints`` takes it: segments of letters, digits and
+``-._~`` (not ``.`` or ``..``) or ``{name}`` parameters, the first neither ``versions`` nor a
+version such as ``v2``."""
+_HANDLER_OR_BLOCK: dict[str, Any] = {
+    "anyOf": [
+        {
+            "properties": {
+                "handler": {"type": "string", "pattern": NOT_BLANK},
+                "code_block_id": {"type": "null"},
+            },
+            "required": ["handler"],
+        },
+        {
+            "properties": {
+                "handler": {"type": "null"},
+                "code_block_id": {"type": "string", "minLength": 1},
+                "workspace_id": {"type": "string", "minLength": 1},
+            },
+            "required": ["code_block_id", "workspace_id"],
+        },
+    ]
+}
+
+
+class EndpointIn(msgspec.Struct, kw_only=True):
+    """One route of the service, answered by ``handler`` (Python source that compiles) or
+    by the code block ``code_block_id`` of workspace ``workspace_id`` (of this org). Within
+    a path, parameter names are unique; no two endpoints of a service answer the same
+    requests (422 otherwise: rules a schema cannot state). ``check_endpoints`` checks all of
+    it, naming each problem; the schema states what it can of the same rules."""
+
+    method: Annotated[str, msgspec.Meta(extra_json_schema={"enum": list(HTTP_METHODS)})]
+    path: Annotated[str, msgspec.Meta(extra_json_schema={"pattern": PATH_PATTERN})]
+    handler: str | None = None
+    code_block_id: str | None = None
+    workspace_id: str | None = None
+    code_block_version: int | None = None
+    timeout_s: (
+        Annotated[
+            float,
+            msgspec.Meta(
+                extra_json_schema={"exclusiveMinimum": 0, "maximum": MAX_HANDLER_TIMEOUT_S}
+            ),
+        ]
+        | None
+    ) = None
+
+
+Endpoints = Annotated[
+    list[Annotated[EndpointIn, msgspec.Meta(extra_json_schema=_HANDLER_OR_BLOCK)]],
+    msgspec.Meta(extra_json_schema={"maxItems": MAX_ENDPOINTS}),
+]
+
 
 class ServiceCreate(msgspec.Struct, kw_only=True):
     """A new service; nothing answers until it is published."""
 
     name: Name
     description: str = ""
-    endpoints: list[Endpoint] = []
+    endpoints: Endpoints = []
 
 
 class ServiceUpdate(msgspec.Struct, kw_only=True):
     """The fields to change (those sent); published versions never change."""
 
-    name: Name | None = None
-    description: str | None = None
-    endpoints: list[Endpoint] | None = None
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    description: str | msgspec.UnsetType = msgspec.UNSET
+    endpoints: Endpoints | msgspec.UnsetType = msgspec.UNSET
 
 
 def _unprocessable(loc: list[str | int], message: str) -> HTTPError:
@@ -146,6 +205,7 @@ def _describe(endpoints: list[dict[str, Any]]) -> str:
 
 
 def install(app: Any) -> None:
+    """Add the hosted services routes (definitions, versions, invocation) to ``app``."""
     resource = app.resource(
         "services",
         scope="org",

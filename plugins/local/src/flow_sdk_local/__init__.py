@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ._app import API, ORG, TENANT, App, AroundHandler, WireResponse
     from ._asgi import ASGIApp, LocalServer, serve
     from ._auth import Principal
+    from ._components import ComponentTypeName, component_type_name
     from ._faults import FaultRule, FaultsConfig
     from ._http import (
         ErrorBody,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
         register_platform,
     )
     from ._resource import Resource, StoredModel, new_id, parse_if_match
-    from ._routing import QueryParam, Route
+    from ._routing import NAME_PATTERN, NO_CONTROLS, NOT_BLANK, QueryParam, Route, is_blank
     from ._store import Document, Migration, Store, StoreError, Transaction, VersionConflict
     from ._transport import LocalTransport
 
@@ -53,6 +54,7 @@ _LAZY: dict[str, str] = {
     "ASGIApp": "._asgi",
     "App": "._app",
     "AroundHandler": "._app",
+    "ComponentTypeName": "._components",
     "DEV_ORG_ID": "._platform",
     "DEV_USER_ID": "._platform",
     "DEV_WORKSPACE_ID": "._platform",
@@ -66,6 +68,9 @@ _LAZY: dict[str, str] = {
     "LocalServer": "._asgi",
     "LocalTransport": "._transport",
     "Migration": "._store",
+    "NAME_PATTERN": "._routing",
+    "NO_CONTROLS": "._routing",
+    "NOT_BLANK": "._routing",
     "ORG": "._app",
     "PAGE_QUERY": "._paging",
     "Page": "._paging",
@@ -87,7 +92,9 @@ _LAZY: dict[str, str] = {
     "database_path": "._platform",
     "decode_cursor": "._paging",
     "encode_cursor": "._paging",
+    "component_type_name": "._components",
     "forget_platform": "._platform",
+    "is_blank": "._routing",
     "new_id": "._resource",
     "not_found": "._http",
     "page_of": "._paging",
@@ -104,12 +111,16 @@ __all__ = [
     "DEV_ORG_ID",
     "DEV_USER_ID",
     "DEV_WORKSPACE_ID",
+    "NAME_PATTERN",
+    "NOT_BLANK",
+    "NO_CONTROLS",
     "ORG",
     "PAGE_QUERY",
     "TENANT",
     "ASGIApp",
     "App",
     "AroundHandler",
+    "ComponentTypeName",
     "Document",
     "ErrorBody",
     "FaultRule",
@@ -134,11 +145,13 @@ __all__ = [
     "VersionConflict",
     "WireResponse",
     "bad_request",
+    "component_type_name",
     "conflict",
     "database_path",
     "decode_cursor",
     "encode_cursor",
     "forget_platform",
+    "is_blank",
     "new_id",
     "not_found",
     "page_of",

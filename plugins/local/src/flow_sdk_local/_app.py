@@ -21,7 +21,16 @@ import msgspec
 
 from . import _idempotency as idem
 from ._auth import authenticate
-from ._http import ErrorBody, FieldError, HTTPError, Request, Response, not_found
+from ._http import (
+    ErrorBody,
+    FieldError,
+    HTTPError,
+    Request,
+    Response,
+    check_json,
+    control_characters,
+    not_found,
+)
 from ._routing import Auth, Handler, QueryParam, Route, Router
 from ._store import Migration, Transaction
 
@@ -31,7 +40,17 @@ if TYPE_CHECKING:
     from ._platform import LocalPlatform
     from ._resource import Resource
 
-__all__ = ["API", "ORG", "TENANT", "App", "AroundHandler", "WireResponse"]
+__all__ = [
+    "ADMIN_HEADER",
+    "API",
+    "DEFAULT_MAX_BODY_BYTES",
+    "ORG",
+    "TENANT",
+    "App",
+    "AroundHandler",
+    "WireResponse",
+    "new_request_id",
+]
 
 logger = logging.getLogger("flow_sdk")
 
@@ -43,6 +62,19 @@ _encode = msgspec.json.Encoder().encode
 _JSON = "application/json"
 _AT_PATH = re.compile(r" - at `\$(.*)`$")
 _MISSING = re.compile(r"^Object missing required field `([^`]+)`")
+
+ADMIN_HEADER = "X-Flow-Local-Admin"
+"""The header that carries the local admin secret to a served platform's control plane."""
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+"""The largest request body a platform accepts (room for 8 MiB dataset batches)."""
+
+_NAME_FIELDS = frozenset({"name", "slug", "email", "id", "key", "type"})
+_NAME_SUFFIXES = ("_name", "_id", "_key", "_type", "_slug", "_code")
+_NO_CONTROLS = (
+    "must not contain control characters (U+0000 to U+001F, U+007F to U+009F), "
+    "such as NUL, tab, newline or escape"
+)
+_JSON_TYPES = ("application/json",)
 
 AroundHandler = Callable[[Route, Request, Callable[[Request], Any]], Any]
 """``fn(route, request, call_next)``, run around a handler; see ``App.around_handler``."""
@@ -63,6 +95,7 @@ class WireResponse:
     body: bytes
 
     def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (any case), or None."""
         lowered = name.lower()
         for key, value in self.headers:
             if key.lower() == lowered:
@@ -87,9 +120,26 @@ def field_errors(exc: msgspec.ValidationError | msgspec.DecodeError) -> list[Fie
 
 
 def error_wire(error: HTTPError) -> WireResponse:
+    """The answer for an ``HTTPError``: its status, headers and ``{detail, code}`` body."""
     body = _encode(ErrorBody(error.detail, error.code))
     headers = [("content-type", _JSON), *error.headers.items()]
     return WireResponse(error.status, headers, body)
+
+
+def new_request_id() -> str:
+    """A fresh request id (``req_`` and 16 hex digits), sent as ``X-Request-ID``."""
+    return f"req_{secrets.token_hex(8)}"
+
+
+def too_large(limit: int, size: int | None = None) -> HTTPError:
+    """413 for a body over ``limit`` bytes."""
+    sent = f" ({size} bytes)" if size is not None else ""
+    return HTTPError(
+        413,
+        f"the request body{sent} is larger than this local platform accepts: at most "
+        f"{limit} bytes; send less per request",
+        "payload_too_large",
+    )
 
 
 class App:
@@ -107,6 +157,7 @@ class App:
         self.resources: dict[str, Resource] = {}
         self.owner = ""
         self._arounds: list[_Around] = []
+        self._open_control: set[tuple[str, str]] = set()
 
     def __repr__(self) -> str:
         return f"<App {len(self.router.routes)} routes>"
@@ -120,6 +171,7 @@ class App:
 
     @property
     def routes(self) -> list[Route]:
+        """Every route, in the order they were added."""
         return list(self.router.routes)
 
     def add_route(
@@ -174,18 +226,23 @@ class App:
         return decorate
 
     def get(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        """Decorator for a GET route; see :meth:`route`."""
         return self.route("GET", path, **options)
 
     def post(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        """Decorator for a POST route; see :meth:`route`."""
         return self.route("POST", path, **options)
 
     def put(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        """Decorator for a PUT route; see :meth:`route`."""
         return self.route("PUT", path, **options)
 
     def patch(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        """Decorator for a PATCH route; see :meth:`route`."""
         return self.route("PATCH", path, **options)
 
     def delete(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        """Decorator for a DELETE route; see :meth:`route`."""
         return self.route("DELETE", path, **options)
 
     def resource(self, path: str, **options: Any) -> Resource:
@@ -209,6 +266,11 @@ class App:
         """
         self._arounds.append(_Around(fn, prefix))
         return fn
+
+    def open_control_route(self, method: str, path: str) -> None:
+        """Let a served platform answer this ``auth="control"`` route without the local
+        admin secret (the handler checks what it needs itself, e.g. a form token)."""
+        self._open_control.add((method.upper(), path))
 
     def migration(self, name: str, apply: str | Callable[[Any], None]) -> None:
         """Declare a run-once schema step (SQL text or a function of the sqlite3 connection)."""
@@ -237,15 +299,44 @@ class App:
         body: bytes,
         *,
         base_url: str = "",
+        admin: bool = True,
+        max_body_bytes: int | None = None,
     ) -> WireResponse:
-        """Answer one request; never raises."""
-        request_id = f"req_{secrets.token_hex(8)}"
+        """Answer one request; never raises.
+
+        ``admin`` says whether the caller may use the control plane (a served
+        platform passes whether the local admin secret came with the request);
+        ``max_body_bytes`` (default: the platform's) bounds the body.
+        """
+        request_id = new_request_id()
+        limit = self.platform.max_body_bytes if max_body_bytes is None else max_body_bytes
         try:
+            if len(body) > limit:
+                raise too_large(limit, len(body))
             wire = self._dispatch(
-                method.upper(), raw_path, query_string, headers, body, base_url, request_id
+                method.upper(), raw_path, query_string, headers, body, base_url, request_id, admin
             )
         except HTTPError as error:
             wire = error_wire(error)
+        except msgspec.DecodeError as exc:  # a handler decoded input itself and did not say so
+            wire = error_wire(HTTPError(422, field_errors(exc), "validation_error"))
+        except UnicodeDecodeError as exc:
+            wire = error_wire(
+                HTTPError(
+                    422,
+                    [FieldError(["body"], f"the body is not valid UTF-8: {exc.reason}")],
+                    "validation_error",
+                )
+            )
+        except RecursionError:
+            logger.warning(
+                "local platform: %s %s nested too deeply [%s]", method, raw_path, request_id
+            )
+            wire = error_wire(
+                HTTPError(
+                    422, [FieldError(["body"], "the body nests too deeply")], "validation_error"
+                )
+            )
         except Exception:
             logger.exception("local platform: %s %s failed [%s]", method, raw_path, request_id)
             wire = error_wire(
@@ -270,6 +361,7 @@ class App:
         body: bytes,
         base_url: str,
         request_id: str,
+        admin: bool,
     ) -> WireResponse:
         match = self.router.match(method, raw_path or "/")
         if match is None:
@@ -287,6 +379,11 @@ class App:
                 "method_not_allowed",
                 headers={"Allow": ", ".join(match.allowed)},
             )
+        bad = [k for k, v in match.params.items() if control_characters(v)] if match.params else ()
+        if bad:
+            raise HTTPError(
+                422, [FieldError(["path", name], _NO_CONTROLS) for name in bad], "validation_error"
+            )
         request = Request(
             method=method,
             path=raw_path,
@@ -297,14 +394,17 @@ class App:
             request_id=request_id,
             platform=self.platform,
             base_url=base_url,
+            admin=admin,
         )
         key = headers.get("idempotency-key") if method == "POST" else None
+        if key is not None:
+            idem.check_key(key)
         store = self.platform.store
         if not route.transaction:
             with store.transaction(write=False) as tx:
                 self._admit(route, request, tx)
-                if route.body is not None:  # after auth: a stranger learns nothing from a 422
-                    request.data = _decode_body(route.body, body)
+                if body or route.body is not None:  # after auth: a stranger learns nothing
+                    _read_body(route, request)
                 if key:
                     owner, fp = (
                         self._idempotency_owner(request),
@@ -320,8 +420,8 @@ class App:
             return wire
         with store.transaction(write=method != "GET" and method != "HEAD") as tx:
             self._admit(route, request, tx)
-            if route.body is not None:
-                request.data = _decode_body(route.body, body)
+            if body or route.body is not None:
+                _read_body(route, request)
             if key:
                 owner, fp = (
                     self._idempotency_owner(request),
@@ -340,6 +440,16 @@ class App:
 
     def _admit(self, route: Route, request: Request, tx: Transaction) -> None:
         """Authenticate the caller and check it may see the org and workspace in the path."""
+        if route.auth == "control":
+            if not request.admin and (route.method, route.path) not in self._open_control:
+                raise HTTPError(
+                    403,
+                    f"the control plane of a served local platform needs the local admin "
+                    f"secret: send it in the {ADMIN_HEADER} header (it is in the file "
+                    f"admin-secret of the platform's data directory, readable only by its owner)",
+                    "admin_secret_required",
+                )
+            return
         if route.auth != "user":
             return
         principal = authenticate(request, tx, self.platform.token_secret(tx), self.now())
@@ -386,13 +496,77 @@ def _wrapped(
     return lambda request: fn(route, request, call_next)
 
 
-def _decode_body(body_type: Any, body: bytes) -> Any:
+def _read_body(route: Route, request: Request) -> None:
+    """Decode a typed body into ``request.data``; check the limits of a body a handler reads
+    itself when the route or the request says it is JSON (or JSON Lines)."""
+    content_type = request.headers.get("content-type")
+    if route.body is not None:
+        request.data = _decode_body(route.body, request.body, content_type)
+    elif request.body and (
+        (route.raw_body and "json" in route.raw_body)
+        or (content_type is not None and "json" in content_type.lower())
+    ):
+        check_json(request.body)
+
+
+def _is_json(content_type: str | None) -> bool:
+    """A JSON media type in UTF-8 (or no Content-Type at all: JSON is assumed)."""
+    if content_type is None:
+        return True
+    media, *params = (part.strip().lower() for part in content_type.split(";"))
+    if media not in _JSON_TYPES and not (
+        media.startswith("application/") and media.endswith("+json")
+    ):
+        return False
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip() == "charset" and value.strip().strip('"') not in ("utf-8", "utf8"):
+            return False
+    return True
+
+
+def _decode_body(body_type: Any, body: bytes, content_type: str | None = None) -> Any:
     if not body:
         body = b"{}"
+    elif not _is_json(content_type):
+        raise HTTPError(
+            415,
+            f"this route takes a JSON body (Content-Type: application/json), not {content_type!r}",
+            "unsupported_media_type",
+        )
+    check_json(body)
     try:
-        return msgspec.json.decode(body, type=body_type)
+        data = msgspec.json.decode(body, type=body_type)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise HTTPError(422, field_errors(exc), "validation_error") from None
+    _check_names(data)
+    return data
+
+
+def _is_name(field: str) -> bool:
+    return field in _NAME_FIELDS or field.endswith(_NAME_SUFFIXES)
+
+
+def _check_names(data: Any) -> None:
+    """422 for a control character in a top-level name or id field of a body (``name``,
+    ``slug``, ``…_id``, ``…_name``…); free text such as descriptions may hold them."""
+    if isinstance(data, msgspec.Struct):
+        names = zip(data.__struct_fields__, data.__struct_encode_fields__, strict=True)
+        fields = [(field, sent, getattr(data, field)) for field, sent in names]
+    elif isinstance(data, dict):
+        fields = [(key, key, value) for key, value in data.items()]
+    else:
+        return
+    bad = [
+        FieldError(["body", sent], _NO_CONTROLS)
+        for field, sent, value in fields
+        if isinstance(field, str)
+        and isinstance(value, str)
+        and _is_name(field)
+        and control_characters(value)
+    ]
+    if bad:
+        raise HTTPError(422, bad, "validation_error")
 
 
 def _stored(wire: WireResponse) -> idem.Stored:

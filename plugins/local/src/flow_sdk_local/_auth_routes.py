@@ -8,7 +8,7 @@ once; it expires after ``LOGIN_TTL_SECONDS``.
 from __future__ import annotations
 
 import secrets
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -18,7 +18,7 @@ from ._http import HTTPError, Request, not_found, unauthorized
 from ._jwt import issue_token
 from ._store import Transaction, format_time
 
-__all__ = ["LOGIN_TTL_SECONDS", "approve_login", "install"]
+__all__ = ["LOGIN_TTL_SECONDS", "approve_login", "find_login", "install", "login_view"]
 
 LOGIN_TTL_SECONDS = 600
 LOGIN_TOKEN_TTL_MINUTES = 24 * 60
@@ -27,23 +27,31 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST /auth/token``: an org API key and how long the token lives."""
+
     api_key: str
-    ttl_minutes: int = 60
+    ttl_minutes: Annotated[int, msgspec.Meta(ge=1, le=MAX_TTL_MINUTES)] = 60
 
 
 class TokenReply(msgspec.Struct):
+    """An access token (JWT), its type and when it expires."""
+
     access_token: str
     token_type: str
     expires_at: str
 
 
 class OrgRef(msgspec.Struct):
+    """An org the caller belongs to, as ``/auth/me`` lists it."""
+
     id: str
     name: str
     slug: str
 
 
 class Me(msgspec.Struct):
+    """The caller's identity and orgs (``GET /auth/me``)."""
+
     id: str
     email: str
     name: str
@@ -72,7 +80,8 @@ def _user_code() -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
-def _login_view(doc_id: str, data: dict[str, Any], now: float) -> dict[str, Any]:
+def login_view(doc_id: str, data: dict[str, Any], now: float) -> dict[str, Any]:
+    """The public view of a stored CLI login request (``expired`` once past its time)."""
     status = data["status"]
     if status == "pending" and now >= data["expires"]:
         status = "expired"
@@ -86,7 +95,8 @@ def _login_view(doc_id: str, data: dict[str, Any], now: float) -> dict[str, Any]
     }
 
 
-def _find_login(tx: Transaction, id_or_code: str) -> tuple[str, dict[str, Any]]:
+def find_login(tx: Transaction, id_or_code: str) -> tuple[str, dict[str, Any]]:
+    """A CLI login request by id or user code: ``(id, data)``; 404 when there is none."""
     doc = tx.get("cli_login", "", id_or_code)
     if doc is None:
         code = id_or_code.upper()
@@ -101,8 +111,8 @@ def approve_login(
     tx: Transaction, id_or_code: str, user_id: str, now: float, *, approve: bool = True
 ) -> dict[str, Any]:
     """Approve (or deny) a pending login request as ``user_id``; 409 if it is not pending."""
-    doc_id, data = _find_login(tx, id_or_code)
-    view = _login_view(doc_id, data, now)
+    doc_id, data = find_login(tx, id_or_code)
+    view = login_view(doc_id, data, now)
     if view["status"] != "pending":
         raise HTTPError(
             409,
@@ -112,10 +122,11 @@ def approve_login(
         )
     data = {**data, "status": "approved" if approve else "denied", "user_id": user_id}
     tx.update("cli_login", "", doc_id, data)
-    return _login_view(doc_id, data, now)
+    return login_view(doc_id, data, now)
 
 
 def install(app: App) -> None:
+    """Add the auth routes (token exchange, CLI login requests, ``/auth/me``)."""
     platform = app.platform
 
     @app.post(
@@ -165,7 +176,7 @@ def install(app: App) -> None:
         }
         with request.store.transaction() as tx:
             tx.insert("cli_login", "", doc_id, data)
-        return _login_view(doc_id, data, now)
+        return login_view(doc_id, data, now)
 
     @app.get(
         f"{API}/auth/cli-login-requests/{{id}}",
@@ -180,7 +191,7 @@ def install(app: App) -> None:
             doc = tx.get("cli_login", "", request.params["id"])
             if doc is None:
                 raise not_found(f"CLI login request {request.params['id']!r}")
-            view = _login_view(doc.id, doc.data, now)
+            view = login_view(doc.id, doc.data, now)
             if view["status"] == "approved" and not doc.data.get("handed_out"):
                 token, expires = issue_token(
                     platform.token_secret(tx),

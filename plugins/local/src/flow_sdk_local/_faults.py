@@ -6,17 +6,44 @@ handles it and then loses the answer (what makes idempotency keys matter).
 Rules are tried in order; the first whose path prefix and methods match and
 whose dice roll falls under its ``share`` applies (``count`` caps how many
 times). The control plane (``/_local``) is never faulted.
+
+Every value is bounded (``configure`` raises :class:`FaultError`, a
+``ValueError``, naming the rule and field): at most ``MAX_RULES`` rules,
+``share`` 0 to 1, ``count`` up to ``MAX_COUNT``, ``retry_after`` up to
+``MAX_RETRY_AFTER`` s, ``delay_s`` up to ``MAX_DELAY_S`` s (a delayed request
+holds a worker thread), a path prefix starting with ``/``, method names.
 """
 
 from __future__ import annotations
 
+import math
 import random
+import re
 import threading
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
-__all__ = ["DroppedConnection", "FaultRule", "Faults", "FaultsConfig"]
+__all__ = [
+    "MAX_COUNT",
+    "MAX_DELAY_S",
+    "MAX_RETRY_AFTER",
+    "MAX_RULES",
+    "DroppedConnection",
+    "FaultError",
+    "FaultRule",
+    "Faults",
+    "FaultsConfig",
+]
+
+MAX_RULES = 100
+MAX_COUNT = 1_000_000
+MAX_RETRY_AFTER = 3600.0
+MAX_DELAY_S = 30.0
+MAX_PREFIX = 1024
+MAX_METHODS = 16
+_METHOD = re.compile(r"[A-Za-z]{1,16}\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 FaultKind = Literal["429", "503", "delay", "drop", "drop_after"]
 
@@ -25,7 +52,7 @@ class FaultRule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One kind of fault and which requests it hits."""
 
     kind: FaultKind
-    share: float = msgspec.field(default=1.0)
+    share: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
     """Fraction of matching requests hit, 0 to 1."""
     count: int | None = None
     """Stop after this many faults (None: no limit)."""
@@ -47,6 +74,50 @@ class FaultsConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     seed: int | None = None
 
 
+class FaultError(ValueError):
+    """A fault rule out of bounds: ``loc`` names the field (``["rules", 0, "delay_s"]``)."""
+
+    def __init__(self, loc: list[str | int], message: str) -> None:
+        super().__init__(f"{'.'.join(str(part) for part in loc)}: {message}")
+        self.loc = loc
+        self.message = message
+
+
+def _number(loc: list[str | int], value: float, low: float, high: float, unit: str = "") -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
+        raise FaultError(loc, f"must be a number from {low:g} to {high:g}{unit}, got {value!r}")
+
+
+def checked(config: FaultsConfig) -> list[FaultRule]:
+    """The rules of ``config``, bounded and normalised (methods upper-case, counters at 0)."""
+    if len(config.rules) > MAX_RULES:
+        raise FaultError(["rules"], f"at most {MAX_RULES} rules, got {len(config.rules)}")
+    rules = []
+    for index, rule in enumerate(config.rules):
+        at: list[str | int] = ["rules", index]
+        _number([*at, "share"], rule.share, 0.0, 1.0)
+        if rule.count is not None and not 0 <= rule.count <= MAX_COUNT:
+            raise FaultError([*at, "count"], f"must be null or 0 to {MAX_COUNT}, got {rule.count}")
+        _number([*at, "retry_after"], rule.retry_after, 0.0, MAX_RETRY_AFTER, " seconds")
+        _number([*at, "delay_s"], rule.delay_s, 0.0, MAX_DELAY_S, " seconds")
+        prefix = rule.path_prefix
+        if not prefix.startswith("/") or len(prefix) > MAX_PREFIX or _CONTROL.search(prefix):
+            raise FaultError(
+                [*at, "path_prefix"],
+                f"must start with '/' and be at most {MAX_PREFIX} characters with no control "
+                f"characters, got {prefix[:40]!r}",
+            )
+        if len(rule.methods) > MAX_METHODS or not all(_METHOD.match(m) for m in rule.methods):
+            raise FaultError(
+                [*at, "methods"],
+                f"must be at most {MAX_METHODS} HTTP method names such as GET or POST",
+            )
+        rules.append(
+            msgspec.structs.replace(rule, injected=0, methods=[m.upper() for m in rule.methods])
+        )
+    return rules
+
+
 class DroppedConnection(Exception):
     """The transport must drop the connection without answering."""
 
@@ -65,21 +136,23 @@ class Faults:
 
     @property
     def active(self) -> bool:
+        """Whether any rule is in force (checked on every request, without the lock)."""
         return bool(self._rules)
 
     def configure(self, config: FaultsConfig) -> None:
-        for rule in config.rules:
-            if not 0.0 <= rule.share <= 1.0:
-                raise ValueError(f"share must be between 0 and 1, got {rule.share}")
+        """Replace the rules; :class:`FaultError` (a ValueError) for one out of bounds."""
+        rules = checked(config)
         with self._lock:
-            self._rules = [msgspec.structs.replace(r, injected=0) for r in config.rules]
+            self._rules = rules
             self._rng = random.Random(config.seed)
 
     def clear(self) -> None:
+        """Remove every rule."""
         with self._lock:
             self._rules = []
 
     def snapshot(self) -> FaultsConfig:
+        """A copy of the rules in force, with their ``injected`` counts."""
         with self._lock:
             return FaultsConfig(rules=[msgspec.structs.replace(r) for r in self._rules])
 

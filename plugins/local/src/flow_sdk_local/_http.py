@@ -8,8 +8,10 @@ its own status, headers or bytes. Anything that should become an error body
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -20,16 +22,31 @@ if TYPE_CHECKING:
     from ._store import Store
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "ErrorBody",
     "FieldError",
     "HTTPError",
     "Request",
     "Response",
     "bad_request",
+    "check_json",
     "conflict",
+    "control_characters",
+    "decode_json",
     "not_found",
     "unauthorized",
 ]
+
+MAX_JSON_DEPTH = 64
+"""How deeply arrays and objects may nest in a request body (msgspec's decoder recurses)."""
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_STRUCTURE = bytes.maketrans(b"[]{}", b"()()")
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'[]{}"')
+_STEP = [1 if c == ord("(") else -1 if c == ord(")") else 0 for c in range(256)]
+_LONG_DIGITS = re.compile(rb"\d{19}")
+_INTEGER = re.compile(rb"(?<![\w.+\-])-?\d{19,}(?![\w.])")
 
 
 class FieldError(msgspec.Struct):
@@ -70,14 +87,17 @@ def not_found(what: str, code: str = "not_found") -> HTTPError:
 
 
 def conflict(detail: str, code: str = "conflict") -> HTTPError:
+    """409 for a request that conflicts with the current state."""
     return HTTPError(409, detail, code)
 
 
 def bad_request(detail: str, code: str = "bad_request") -> HTTPError:
+    """400 for a request that cannot be read (a header, a parameter)."""
     return HTTPError(400, detail, code)
 
 
 def unauthorized(detail: str, code: str = "unauthorized") -> HTTPError:
+    """401 with ``WWW-Authenticate: Bearer``, for a missing or bad token."""
     return HTTPError(401, detail, code, headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -97,7 +117,9 @@ class Request:
 
     ``params`` holds the path parameters, each decoded from exactly one
     segment; ``data`` the body decoded into the route's ``body`` type;
-    ``principal`` the authenticated caller (None on public routes).
+    ``principal`` the authenticated caller (None on public routes);
+    ``admin`` whether the caller may use the control plane (always in-process;
+    over a socket only with the local admin secret).
     """
 
     method: str
@@ -111,6 +133,7 @@ class Request:
     base_url: str = ""
     data: Any = None
     principal: Principal | None = None
+    admin: bool = True
 
     @property
     def store(self) -> Store:
@@ -140,15 +163,117 @@ class Request:
         return values[-1] if values else default
 
     def header(self, name: str, default: str | None = None) -> str | None:
+        """The value of header ``name`` (any case), or ``default``."""
         return self.headers.get(name.lower(), default)
 
     def json(self) -> Any:
-        """The body as plain JSON values (422 when it is not JSON)."""
+        """The body as plain JSON values (422 when it is not JSON, or nests too deeply)."""
         if not self.body:
             return None
-        try:
-            return msgspec.json.decode(self.body)
-        except msgspec.DecodeError as exc:
+        return decode_json(self.body)
+
+
+def control_characters(text: str) -> bool:
+    """Whether ``text`` holds a C0 or C1 control character (U+0000-U+001F, U+007F-U+009F)."""
+    return _CONTROL.search(text) is not None
+
+
+def _outside_strings(body: bytes) -> list[bytes]:
+    """The parts of a JSON text outside its strings (exact for valid JSON, C-speed).
+
+    Escaped backslashes go first, then escaped quotes, so every quote left
+    delimits a string; splitting on quotes leaves the outside at even indexes.
+    """
+    text = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    return text.split(b'"')[::2]
+
+
+def check_json(body: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """422 for a JSON (or JSON Lines) body that nests deeper than ``max_depth`` or holds an
+    integer outside 64 bits; run before decoding. Cheap for ordinary bodies: the full
+    scan happens only when the body has more brackets than ``max_depth``, or 19 digits in a row."""
+    if body.count(b"[") + body.count(b"{") > max_depth:
+        structure = b"".join(_outside_strings(body)).translate(_STRUCTURE, _NOT_STRUCTURE)
+        deepest = max(accumulate(map(_STEP.__getitem__, structure)), default=0)
+        if deepest > max_depth:
             raise HTTPError(
-                422, [FieldError(["body"], f"invalid JSON: {exc}")], "validation_error"
-            ) from None
+                422,
+                [
+                    FieldError(
+                        ["body"],
+                        f"arrays and objects nest {deepest} levels deep; "
+                        f"at most {max_depth} levels are allowed",
+                    )
+                ],
+                "validation_error",
+            )
+    if _LONG_DIGITS.search(body) is not None:
+        for match in _INTEGER.finditer(b" ".join(_outside_strings(body))):
+            digits = match.group()
+            if len(digits.lstrip(b"-")) > 19 or not INT64_MIN <= int(digits) <= INT64_MAX:
+                raise HTTPError(
+                    422,
+                    [
+                        FieldError(
+                            ["body", *_where_integer(body)],
+                            f"the integer {_shortened(match.group().decode())} is out of range: "
+                            f"integers must fit in 64 bits ({INT64_MIN} to {INT64_MAX})",
+                        )
+                    ],
+                    "validation_error",
+                )
+
+
+def _where_integer(body: bytes) -> list[str | int]:
+    """The path to the first integer outside 64 bits (``["spec", "n", 0]``), or [] when
+    the body cannot be decoded to find it (JSON Lines, an integer of thousands of digits)."""
+    try:
+        value = msgspec.json.decode(body)
+    except (msgspec.DecodeError, RecursionError):
+        return []
+    found = _find_integer(value)
+    return found if found is not None else []
+
+
+def _find_integer(value: Any) -> list[str | int] | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [] if not INT64_MIN <= value <= INT64_MAX else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        found = _find_integer(item)
+        if found is not None:
+            return [key, *found]
+    return None
+
+
+def _shortened(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def decode_json(body: bytes, type: Any = Any) -> Any:
+    """``body`` decoded as JSON into ``type`` after :func:`check_json`; any failure is a 422.
+
+    Use it for bodies a handler decodes itself, so a malformed, too deep or
+    out-of-range body is a 422 like every other, never a 500.
+    """
+    from ._app import field_errors
+
+    check_json(body)
+    try:
+        return msgspec.json.decode(body, type=type)
+    except msgspec.ValidationError as exc:
+        raise HTTPError(422, field_errors(exc), "validation_error") from None
+    except msgspec.DecodeError as exc:
+        raise HTTPError(
+            422, [FieldError(["body"], f"invalid JSON: {exc}")], "validation_error"
+        ) from None
+    except RecursionError:
+        raise HTTPError(
+            422, [FieldError(["body"], "the body nests too deeply")], "validation_error"
+        ) from None

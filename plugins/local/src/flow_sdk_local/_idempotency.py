@@ -9,24 +9,49 @@ fingerprint is a 409. Failed requests are not stored, so they can be retried.
 from __future__ import annotations
 
 import hashlib
+import re
 
 import msgspec
 
 from ._http import HTTPError
 from ._store import Transaction
 
-__all__ = ["WINDOW_SECONDS", "Stored", "fingerprint", "lookup", "remember"]
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "WINDOW_SECONDS",
+    "Stored",
+    "check_key",
+    "fingerprint",
+    "lookup",
+    "remember",
+]
 
 WINDOW_SECONDS = 24 * 3600
+MAX_KEY_LENGTH = 255
+_KEY = re.compile(rf"[^\x00-\x1f\x7f-\x9f]{{1,{MAX_KEY_LENGTH}}}\Z")
 
 
 class Stored(msgspec.Struct):
+    """A remembered answer: status, headers (without the request id) and body."""
+
     status: int
     headers: list[tuple[str, str]]
     body: bytes
 
 
+def check_key(key: str) -> None:
+    """400 unless the key is 1 to 255 characters with no control character (a UUID is usual)."""
+    if not _KEY.match(key):
+        raise HTTPError(
+            400,
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters with no control "
+            f"characters, e.g. a UUID",
+            "bad_idempotency_key",
+        )
+
+
 def fingerprint(method: str, path: str, body: bytes) -> str:
+    """A digest of method, path and body: what a replay must match."""
     digest = hashlib.sha256(f"{method} {path}\n".encode())
     digest.update(body)
     return digest.hexdigest()
@@ -56,6 +81,7 @@ def lookup(tx: Transaction, owner: str, key: str, fp: str, now: float) -> Stored
 
 
 def remember(tx: Transaction, owner: str, key: str, fp: str, answer: Stored, now: float) -> None:
+    """Store the answer to ``key`` (replacing an expired one)."""
     tx.execute(
         "INSERT OR REPLACE INTO idempotency_keys "
         "(owner, key, fingerprint, status, headers, body, created) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -11,6 +11,7 @@ __all__ = ["install"]
 
 
 def install(app: App) -> None:
+    """Add ``GET /openapi.json`` to ``app``."""
     cache: dict[str, bytes] = {}
 
     @app.get("/openapi.json", auth="none", tags=("meta",))

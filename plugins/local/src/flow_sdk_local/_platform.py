@@ -5,11 +5,17 @@ any other ``local://NAME`` is the file ``NAME.sqlite3`` in the data directory
 (``$FLOW_DATA_DIR``, else ``$XDG_DATA_HOME/flow/local``, else
 ``~/.local/share/flow/local``). :func:`platform_for` keeps one platform per
 URL per process, which is what the in-process transport serves.
+
+A served platform's control plane needs the local admin secret: a random
+token made once per data directory and kept there in the file
+``admin-secret`` (mode 0600), read by ``flow local`` and the fixtures. An
+in-memory platform keeps its own in memory.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import secrets
@@ -23,16 +29,19 @@ import pluggy
 from flow_sdk import CLIClientError
 from flow_sdk.plugin import per_plugin
 
-from ._app import App, WireResponse, error_wire
+from ._app import DEFAULT_MAX_BODY_BYTES, App, WireResponse, error_wire
 from ._background import Background
 from ._faults import DroppedConnection, Faults
 from ._http import HTTPError
 from ._store import Store, Transaction
 
 __all__ = [
+    "ADMIN_SECRET_FILE",
     "DEV_ORG_ID",
     "DEV_USER_ID",
     "DEV_WORKSPACE_ID",
+    "MAX_CLOCK_OFFSET",
+    "AdminSecretError",
     "Clock",
     "LocalPlatform",
     "LocalURLError",
@@ -40,6 +49,7 @@ __all__ = [
     "database_path",
     "forget_platform",
     "platform_for",
+    "read_admin_secret",
 ]
 
 logger = logging.getLogger("flow_sdk")
@@ -49,6 +59,10 @@ DEV_ORG_ID = "org_dev"
 DEV_WORKSPACE_ID = "ws_dev"
 DEV_EMAIL = "dev@flow.local"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}\Z")
+MAX_CLOCK_OFFSET = 100 * 366 * 24 * 3600.0
+"""How far the clock may be moved forward in all (about a century): every timestamp stays
+one that dates, tokens and RFC 3339 strings can hold."""
+ADMIN_SECRET_FILE = "admin-secret"  # noqa: S105 - the file's name, not a secret
 
 
 class Clock:
@@ -58,10 +72,21 @@ class Clock:
         self.offset = 0.0
 
     def now(self) -> float:
+        """The platform's time: epoch seconds, wall clock plus the offset."""
         return time.time() + self.offset
 
     def advance(self, seconds: float) -> float:
-        self.offset += seconds
+        """Move forward ``seconds``; ``ValueError`` (nothing moved) for a negative, NaN or
+        infinite step, or one that takes the offset past ``MAX_CLOCK_OFFSET``."""
+        if not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
+        if self.offset + seconds > MAX_CLOCK_OFFSET:
+            raise ValueError(
+                f"the clock may move at most {MAX_CLOCK_OFFSET:.0f} seconds (about a century) "
+                f"ahead in all; it is {self.offset:.0f} ahead, so at most "
+                f"{MAX_CLOCK_OFFSET - self.offset:.0f} more (reset the platform to start again)"
+            )
+        self.offset += float(seconds)
         return self.now()
 
 
@@ -92,6 +117,61 @@ def _name_of(url: str) -> str:
     return name
 
 
+class AdminSecretError(CLIClientError):
+    """The admin secret file cannot be used; the message names it and says what to do."""
+
+
+def read_admin_secret(directory: Path, *, create: bool = True) -> str:
+    """The local admin secret of a data directory, made (mode 0600) on first use.
+
+    Made by writing a private file and hard-linking it into place, so two
+    processes starting at once agree on one secret. A file that others may
+    read, or that holds no secret, is refused rather than trusted.
+    """
+    path = directory / ADMIN_SECRET_FILE
+    if not path.exists():
+        if not create:
+            raise AdminSecretError(
+                f"no local admin secret in {directory} (the file {ADMIN_SECRET_FILE} is made "
+                f"when a platform is served there)",
+                hint="start `flow local serve` with the same FLOW_DATA_DIR first",
+            )
+        _make_admin_secret(directory, path)
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        raise AdminSecretError(
+            f"{path} may be read by other users, so it no longer proves anything",
+            hint=f"delete it (a new secret is made on the next start) or `chmod 600 {path}`",
+        )
+    secret = path.read_text(encoding="utf-8").strip()
+    if len(secret) < 32:
+        raise AdminSecretError(
+            f"{path} holds no usable secret", hint="delete it: a new one is made on the next start"
+        )
+    return secret
+
+
+def _make_admin_secret(directory: Path, path: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = directory / f".{ADMIN_SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(secrets.token_urlsafe(32) + "\n")
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    except OSError:  # no hard links here: fall back to an exclusive create
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(temporary.read_text(encoding="utf-8"))
+    finally:
+        temporary.unlink()
+
+
 def database_path(url: str, environ: Mapping[str, str] | None = None) -> Path | None:
     """The SQLite file of a ``local://`` URL, or None for an in-memory one."""
     name = _name_of(url)
@@ -110,8 +190,12 @@ class LocalPlatform:
         plugin_manager: pluggy.PluginManager | None = None,
         plugins: Sequence[object] = (),
         path: str | Path | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         self.url = url.rstrip("/")
+        self.max_body_bytes = max_body_bytes
+        """The largest request body answered (else 413), in-process and over a socket."""
+        self._admin_secret: str | None = None
         self.clock = Clock()
         self.faults = Faults()
         self.background = Background()
@@ -150,6 +234,29 @@ class LocalPlatform:
                 if os.environ.get("FLOW_STRICT_PLUGINS", "") not in ("", "0", "false", "no"):
                     raise
         self.app.owner = ""
+
+    @property
+    def admin_secret(self) -> str:
+        """The local admin secret a served platform's control plane asks for.
+
+        A file platform's is the file ``admin-secret`` next to its database
+        (made on first use, mode 0600); an in-memory platform's lives in memory.
+        """
+        if self._admin_secret is None:
+            if self.path is None:
+                self._admin_secret = secrets.token_urlsafe(32)
+            else:
+                self._admin_secret = read_admin_secret(self.path.parent)
+        return self._admin_secret
+
+    @property
+    def admin_secret_path(self) -> Path | None:
+        """The file holding :attr:`admin_secret` (None for an in-memory platform)."""
+        return None if self.path is None else self.path.parent / ADMIN_SECRET_FILE
+
+    def cached_token_secret(self) -> str | None:
+        """The JWT secret if already known, without touching the database (None otherwise)."""
+        return self._secret
 
     def token_secret(self, tx: Transaction | None = None) -> str:
         """The JWT signing secret of this database (made on first use)."""
@@ -193,6 +300,7 @@ class LocalPlatform:
         return self.dev_info()
 
     def dev_info(self) -> dict[str, Any]:
+        """The dev user, org and workspace ids, and the dev API key if just minted."""
         return {
             "user_id": DEV_USER_ID,
             "org_id": DEV_ORG_ID,
@@ -224,6 +332,7 @@ class LocalPlatform:
         return self.seed()
 
     def close(self) -> None:
+        """Wait for background work (up to 5 s), then close the database."""
         self.background.wait_idle(timeout=5.0)
         self.store.close()
 
@@ -238,8 +347,15 @@ class LocalPlatform:
         body: bytes,
         *,
         base_url: str = "",
+        admin: bool = True,
+        max_body_bytes: int | None = None,
     ) -> WireResponse:
-        """Answer one request (faults first); raises ``DroppedConnection`` for a dropped one."""
+        """Answer one request (faults first); raises ``DroppedConnection`` for a dropped one.
+
+        ``admin``: whether the caller may use the control plane (True in-process;
+        a served platform passes whether the local admin secret came along).
+        ``max_body_bytes``: the body limit (default :attr:`max_body_bytes`).
+        """
         if self.faults.active:
             rule = self.faults.pick(method.upper(), raw_path)
             if rule is not None:
@@ -247,7 +363,14 @@ class LocalPlatform:
                     raise DroppedConnection(raw_path)
                 if rule.kind == "drop_after":
                     self.app.handle(
-                        method, raw_path, query_string, headers, body, base_url=base_url
+                        method,
+                        raw_path,
+                        query_string,
+                        headers,
+                        body,
+                        base_url=base_url,
+                        admin=admin,
+                        max_body_bytes=max_body_bytes,
                     )
                     raise DroppedConnection(raw_path, handled=True)
                 if rule.kind == "delay":
@@ -266,7 +389,16 @@ class LocalPlatform:
                     )
                     wire.headers.append(("x-request-id", f"req_fault_{secrets.token_hex(4)}"))
                     return wire
-        return self.app.handle(method, raw_path, query_string, headers, body, base_url=base_url)
+        return self.app.handle(
+            method,
+            raw_path,
+            query_string,
+            headers,
+            body,
+            base_url=base_url,
+            admin=admin,
+            max_body_bytes=max_body_bytes,
+        )
 
 
 def _default_plugin_manager() -> pluggy.PluginManager:

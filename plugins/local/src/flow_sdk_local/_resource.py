@@ -54,20 +54,52 @@ class VersionEntry(msgspec.Struct, kw_only=True):
 
 
 def parse_if_match(request: Request) -> int | None:
-    """The version in ``If-Match`` (``3``, ``"3"`` or ``W/"3"``), or None when absent."""
+    """The version ``If-Match`` names (``"3"``, the ETag as sent, or a bare ``3``), compared
+    strongly as RFC 9110 section 13.1.1 says; None when absent or ``*``.
+
+    A weak tag (``W/"3"``) never matches, nor does a well-formed tag that is no
+    version of ours (``"03"``, ``"abc"``): 409 ``version_conflict``, as for a
+    stale version. A malformed value (unclosed quotes, spaces, an empty value,
+    a list of several tags) is a 400 ``bad_if_match``.
+    """
     raw = request.header("if-match")
-    if raw is None or raw.strip() in ("", "*"):
+    if raw is None:
         return None
-    value = raw.strip().removeprefix("W/").strip('"')
-    try:
-        return int(value)
-    except ValueError:
+    value = raw.strip(" \t")
+    if value == "*":
+        return None
+    weak = value.startswith("W/")
+    tag = value[2:] if weak else value
+    quoted = len(tag) >= 2 and tag[0] == tag[-1] == '"'
+    opaque = tag[1:-1] if quoted else tag
+    # etagc = %x21 / %x23-7E / obs-text; a bare value is this API's plain version number
+    well_formed = all(c == "\x21" or "\x23" <= c <= "\x7e" or "\x80" <= c <= "\xff" for c in opaque)
+    digits = opaque.isascii() and opaque.isdigit()
+    if not well_formed or (not quoted and (weak or not digits)):
         raise HTTPError(
-            400, f"If-Match must be a version number, got {raw!r}", "bad_if_match"
-        ) from None
+            400,
+            f'If-Match must be one version, as the ETag gave it ("3") or bare (3); got {raw!r}',
+            "bad_if_match",
+        )
+    if weak:
+        raise HTTPError(
+            409,
+            f"If-Match {raw!r} is a weak entity tag, and If-Match compares strongly, so it never "
+            f'matches; send the ETag as given: If-Match: "{opaque}"',
+            "version_conflict",
+        )
+    if digits and len(opaque) <= 18 and (not quoted or opaque == "0" or opaque[0] != "0"):
+        return int(opaque)
+    raise HTTPError(
+        409,
+        f'If-Match {raw!r} names no version of this resource (versions are ETags like "3"); '
+        f"fetch it again and send its ETag",
+        "version_conflict",
+    )
 
 
 def new_id(prefix: str) -> str:
+    """A fresh id: ``<prefix>_`` and 16 random hex digits."""
     return f"{prefix}_{secrets.token_hex(8)}"
 
 
@@ -224,6 +256,7 @@ class Resource:
             self.guard(request)
 
     def list_handler(self, request: Request) -> Any:
+        """``GET <collection>``: a page of the scope's documents, filtered."""
         self._guard(request)
         limit, after = page_params(request)
         where = {f: request.query_one(f) for f in self.filters if request.query_one(f) is not None}
@@ -234,11 +267,13 @@ class Resource:
         return page_of(docs, limit, lambda d: d.seq, self.render)
 
     def get_handler(self, request: Request) -> Any:
+        """``GET <item>``: the document, with its version as ETag."""
         self._guard(request)
         doc = self.load(request)
         return Response(200, self.render(doc), {"ETag": f'"{doc.version}"'})
 
     def create_handler(self, request: Request) -> Any:
+        """``POST <collection>``: 201 with the new document, its ETag and Location."""
         self._guard(request)
         data = msgspec.to_builtins(request.data)
         with request.store.transaction() as tx:
@@ -257,6 +292,7 @@ class Resource:
         )
 
     def update_handler(self, request: Request) -> Any:
+        """``PATCH <item>``: the fields sent change; If-Match guards the version."""
         self._guard(request)
         expected = parse_if_match(request)
         sent = request.json() or {}
@@ -291,6 +327,7 @@ class Resource:
         return Response(200, rendered, {"ETag": f'"{doc.version}"'})
 
     def delete_handler(self, request: Request) -> None:
+        """``DELETE <item>``: 204; If-Match guards the version."""
         self._guard(request)
         expected = parse_if_match(request)
         with request.store.transaction() as tx:
@@ -304,6 +341,7 @@ class Resource:
                 self.after_write(request, "delete", current)
 
     def versions_handler(self, request: Request) -> Any:
+        """``GET <item>/versions``: a page of the document's history."""
         self._guard(request)
         limit, after = page_params(request)
         doc = self.load(request)

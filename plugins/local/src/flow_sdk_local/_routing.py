@@ -4,36 +4,105 @@ A template is a ``/``-separated path whose ``{name}`` segments match exactly
 one segment of the raw (still percent-encoded) request path, decoded after
 splitting, so an id holding ``/`` or ``..`` can never change which route or
 resource a URL names. A final ``{name:path}`` segment matches the rest of
-the path. Static segments win over parameters.
+the path; the route's ``path`` (its OpenAPI template) names it ``{name}``.
+Static segments win over parameters.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
-__all__ = ["Auth", "Handler", "Match", "QueryParam", "Route", "Router"]
+import msgspec
+
+if TYPE_CHECKING:
+    from ._http import Request
+
+__all__ = [
+    "NAME_PATTERN",
+    "NOT_BLANK",
+    "NO_CONTROLS",
+    "Auth",
+    "Handler",
+    "Match",
+    "QueryParam",
+    "Route",
+    "Router",
+    "is_blank",
+]
 
 Handler = Callable[..., Any]
 Auth = Literal["user", "none", "control"]
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+"""A string without C0 or C1 control characters (U+0000-U+001F, U+007F-U+009F)."""
+_SPACE = r"\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = rf"[^{_SPACE}]"
+"""Some character is not whitespace (``text.strip()`` is not empty). Whitespace is listed as
+Python knows it, not written ``\\s``: Python's and ECMA's ``\\s`` differ (U+001C to U+001F,
+U+0085, U+FEFF), and msgspec and the OpenAPI document's readers must agree on every string."""
+NAME_PATTERN = (
+    r"^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
+    r"\u205f\u3000][^\x00-\x1f\x7f-\x9f]*$"
+)
+"""A name: ``NOT_BLANK`` and ``NO_CONTROLS`` at once (the platform refuses control characters
+in the name and id fields of a body)."""
+_VISIBLE = re.compile(NOT_BLANK)
+
+
+def is_blank(text: str) -> bool:
+    """Whether ``text`` is empty or whitespace only (``not text.strip()``, as ``NOT_BLANK``
+    says it)."""
+    return _VISIBLE.search(text) is None
+
 
 @dataclass(frozen=True)
 class QueryParam:
-    """A documented query parameter (for the OpenAPI document)."""
+    """A query parameter: its OpenAPI schema is ``msgspec.json.schema(type)``, and
+    :meth:`value` reads it with the same type, so what is documented is what is checked.
+
+    ``type`` may carry constraints (``Annotated[int, msgspec.Meta(ge=1, le=500)]``,
+    a ``Literal`` of the allowed values); ``error`` replaces msgspec's message in a 422.
+    """
 
     name: str
     type: Any = str
     description: str = ""
     required: bool = False
+    error: str = ""
+
+    def value(self, request: Request, default: Any = None) -> Any:
+        """The (last) value of this parameter converted to ``type``, or ``default`` when
+        absent; 422 naming ``["query", name]`` when it does not fit the type."""
+        from ._http import FieldError, HTTPError
+
+        raw = request.query_one(self.name)
+        if raw is None:
+            if self.required:
+                raise HTTPError(
+                    422, [FieldError(["query", self.name], "field required")], "validation_error"
+                )
+            return default
+        try:
+            return msgspec.convert(raw, self.type, strict=False)
+        except msgspec.ValidationError as exc:
+            message = self.error or str(exc).split(" - at `")[0]
+            raise HTTPError(
+                422, [FieldError(["query", self.name], message)], "validation_error"
+            ) from None
 
 
 @dataclass
 class Route:
-    """One route and everything the OpenAPI document says about it."""
+    """One route and everything the OpenAPI document says about it.
+
+    ``path`` is the OpenAPI path template: a final ``{name:path}`` as declared is
+    written ``{name}`` there (``segments`` keep the declared form for matching).
+    """
 
     method: str
     path: str
@@ -49,6 +118,14 @@ class Route:
     raw_body: str | None = None
     """Media type of a body the handler reads itself (``request.body``), e.g. JSON Lines."""
     owner: str = ""
+    other_statuses: tuple[int, ...] = ()
+    """Success statuses the handler may answer with besides ``status`` (same ``response``
+    type), e.g. 200 for a create that found the thing already there: set it on the ``Route``
+    that ``app.add_route`` returns."""
+    documented_body: Any = None
+    """The type the OpenAPI document gives the body instead of ``body``, when the handler
+    checks more than ``body`` says (e.g. ``body=dict`` read as a versioned format): set it on
+    the ``Route`` that ``app.add_route`` returns."""
     segments: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -59,16 +136,30 @@ class Route:
         for index, segment in enumerate(self.segments):
             if segment.endswith(":path}") and index != len(self.segments) - 1:
                 raise ValueError(f"{{name:path}} must be the last segment: {self.path!r}")
+        if self.segments and _is_rest(self.segments[-1]):
+            self.path = self.path[: self.path.rindex("{")] + f"{{{_param_name(self.segments[-1])}}}"
         if self.method not in WRITE_METHODS:
             self.transaction = False
 
     @property
     def param_names(self) -> list[str]:
+        """The names of the path parameters, in order."""
         return [_param_name(s) for s in self.segments if _is_param(s)]
+
+    @property
+    def rest_param(self) -> str | None:
+        """The name of a final ``{name:path}`` parameter (it may hold ``/``), else None."""
+        if self.segments and _is_rest(self.segments[-1]):
+            return _param_name(self.segments[-1])
+        return None
 
 
 def _is_param(segment: str) -> bool:
     return segment.startswith("{") and segment.endswith("}")
+
+
+def _is_rest(segment: str) -> bool:
+    return _is_param(segment) and segment.endswith(":path}")
 
 
 def _param_name(segment: str) -> str:
@@ -102,9 +193,11 @@ class Router:
         self.routes: list[Route] = []
 
     def add(self, route: Route) -> None:
+        """Add a route; ``ValueError`` for a duplicate or a parameter named apart from the
+        route that shares its position."""
         node = self._root
         for segment in route.segments:
-            if _is_param(segment) and segment.endswith(":path}"):
+            if _is_rest(segment):
                 if route.method in node.rest:
                     raise ValueError(f"duplicate route {route.method} {route.path}")
                 node.rest[route.method] = route

@@ -151,6 +151,7 @@ class Transaction:
         self._clock = clock
 
     def now(self) -> str:
+        """The platform clock as RFC 3339 UTC text (what timestamps store)."""
         return format_time(self._clock())
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
@@ -160,6 +161,7 @@ class Transaction:
     # documents
 
     def get(self, kind: str, scope: str, doc_id: str) -> Document | None:
+        """A document by kind, scope and id, or None."""
         row = self.conn.execute(
             "SELECT seq, kind, scope, id, version, data, created_at, updated_at FROM documents "
             "WHERE kind = ? AND scope = ? AND id = ?",
@@ -323,6 +325,7 @@ class Store:
 
     @property
     def where(self) -> str:
+        """The database file, or ``the in-memory database`` (for messages)."""
         return str(self.path) if self.path else "the in-memory database"
 
     def _connect(self, busy_timeout: float) -> sqlite3.Connection:
@@ -387,6 +390,7 @@ class Store:
 
     @property
     def schema_version(self) -> int:
+        """The schema version the database is at."""
         with self.transaction(write=False) as tx:
             row = tx.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0])
@@ -460,6 +464,7 @@ class Store:
         self.migrate(list(self._migrations))
 
     def close(self) -> None:
+        """Close the connection (the store cannot be used afterwards)."""
         with self._lock:
             self._conn.close()
 

@@ -15,20 +15,24 @@ import msgspec
 
 from ._app import API, ORG, App
 from ._auth import mint_api_key
-from ._http import HTTPError, Request, not_found
+from ._http import FieldError, HTTPError, Request, not_found
 from ._paging import PAGE_QUERY, Page, page_of, page_params
 from ._store import Transaction
 
-__all__ = ["create_api_key", "create_tenant", "install"]
+__all__ = ["MAX_NAME", "check_name", "create_api_key", "create_tenant", "install"]
 
 
 class Org(msgspec.Struct):
+    """An org as the API shows it."""
+
     id: str
     name: str
     slug: str
 
 
 class Workspace(msgspec.Struct):
+    """A workspace of an org as the API shows it."""
+
     id: str
     org_id: str
     name: str
@@ -36,16 +40,22 @@ class Workspace(msgspec.Struct):
 
 
 class OrgCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST /tenants/orgs``: the new org's name (and slug)."""
+
     name: str = msgspec.field()
     slug: str | None = None
 
 
 class WorkspaceCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST /tenants/orgs/{org_id}/workspaces``: the new workspace's name."""
+
     name: str
     slug: str | None = None
 
 
 class ApiKeyCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """``POST /orgs/{org_id}/api-keys``: the new key's name."""
+
     name: str = "api key"
 
 
@@ -60,6 +70,8 @@ class ApiKeyCreated(msgspec.Struct):
 
 
 class ApiKeyInfo(msgspec.Struct):
+    """An API key as lists show it: never the key itself."""
+
     id: str
     name: str
     prefix: str
@@ -71,10 +83,19 @@ def _slug(name: str) -> str:
     return slug or "org"
 
 
-def _check_name(name: str) -> str:
+MAX_NAME = 200
+
+
+def check_name(name: str, field: str = "name") -> str:
+    """``name`` stripped; 422 unless 1 to ``MAX_NAME`` characters (control characters are
+    refused for every name field before a handler runs)."""
     name = name.strip()
-    if not name or len(name) > 200:
-        raise HTTPError(422, "name must be 1 to 200 characters", "validation_error")
+    if not name or len(name) > MAX_NAME:
+        raise HTTPError(
+            422,
+            [FieldError(["body", field], f"must be 1 to {MAX_NAME} characters (not blank)")],
+            "validation_error",
+        )
     return name
 
 
@@ -124,6 +145,8 @@ def _workspace_view(doc: Any) -> dict[str, Any]:
 
 
 def install(app: App) -> None:
+    """Add the tenant routes (orgs, workspaces, API keys)."""
+
     @app.get(f"{API}/tenants/orgs", response=list[Org], tags=("tenants",))
     def list_orgs(request: Request) -> list[dict[str, Any]]:
         """The orgs the caller belongs to (a bare array)."""
@@ -136,13 +159,14 @@ def install(app: App) -> None:
     def create_org(request: Request) -> dict[str, Any]:
         """Create an org with a "Default" workspace; the caller becomes its member."""
         body: OrgCreate = request.data
-        name = _check_name(body.name)
+        name = check_name(body.name)
         with request.store.transaction() as tx:
             ids = create_tenant(tx, request.user_id, name)
             doc = tx.get("org", "", ids["org_id"])
             assert doc is not None
             if body.slug:
-                doc = tx.update("org", "", doc.id, {**doc.data, "slug": _slug(body.slug)})
+                slug = _slug(check_name(body.slug, "slug"))
+                doc = tx.update("org", "", doc.id, {**doc.data, "slug": slug})
                 assert doc is not None
         return _org_view(doc)
 
@@ -165,13 +189,17 @@ def install(app: App) -> None:
     def create_workspace(request: Request) -> dict[str, Any]:
         """Create a workspace in an org the caller belongs to."""
         body: WorkspaceCreate = request.data
-        name = _check_name(body.name)
+        name = check_name(body.name)
         with request.store.transaction() as tx:
             doc = tx.insert(
                 "workspace",
                 request.org_id,
                 f"ws_{secrets.token_hex(8)}",
-                {"org_id": request.org_id, "name": name, "slug": _slug(body.slug or name)},
+                {
+                    "org_id": request.org_id,
+                    "name": name,
+                    "slug": _slug(check_name(body.slug, "slug") if body.slug else name),
+                },
             )
         return _workspace_view(doc)
 
@@ -182,7 +210,7 @@ def install(app: App) -> None:
         """Create an org API key; the key is in this answer only, and stored as a hash."""
         body: ApiKeyCreate = request.data
         with request.store.transaction() as tx:
-            return create_api_key(tx, request.org_id, request.user_id, _check_name(body.name))
+            return create_api_key(tx, request.org_id, request.user_id, check_name(body.name))
 
     @app.get(f"{ORG}/api-keys", response=Page[ApiKeyInfo], query=PAGE_QUERY, tags=("tenants",))
     def list_keys(request: Request) -> dict[str, Any]:

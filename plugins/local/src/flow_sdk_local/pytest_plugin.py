@@ -64,7 +64,9 @@ class PlatformHandle:
     """A local platform as a test sees it: where it is, who the dev user is, and controls.
 
     ``url`` is ``local://memory-…`` in-process, ``http://127.0.0.1:PORT`` over
-    the socket; the controls act on the platform directly in both modes.
+    the socket; the controls act on the platform directly in both modes. Over
+    the socket the control plane (``/_local``) needs ``admin_headers()``, which
+    ``http()`` sends unless told not to.
     """
 
     def __init__(self, platform: LocalPlatform, url: str, mode: str) -> None:
@@ -89,7 +91,20 @@ class PlatformHandle:
 
     @property
     def store(self) -> Any:
+        """The platform's SQLite store (to seed or inspect state directly)."""
         return self.platform.store
+
+    @property
+    def admin_secret(self) -> str:
+        """The local admin secret the served platform's control plane asks for."""
+        return str(self.platform.admin_secret)
+
+    def admin_headers(self) -> dict[str, str]:
+        """``{"X-Flow-Local-Admin": secret}``: what a raw request to ``/_local`` must send
+        over the socket (in-process it is not needed, and harmless)."""
+        from ._app import ADMIN_HEADER
+
+        return {ADMIN_HEADER: self.admin_secret}
 
     def config(self, **overrides: Any) -> Any:
         """A ``FlowConfig`` for this platform as the dev user; ``overrides`` win."""
@@ -140,17 +155,21 @@ class PlatformHandle:
         token: str = msgspec.json.decode(wire.body)["access_token"]
         return token
 
-    def http(self, *, authenticated: bool = True, token: str | None = None) -> Any:
+    def http(
+        self, *, authenticated: bool = True, token: str | None = None, admin: bool = True
+    ) -> Any:
         """A raw ``httpx.Client`` on this platform (for status codes and headers).
 
         Sends the dev user's bearer token, or ``token`` when given; nothing
-        with ``authenticated=False``. Closed when the test ends.
+        with ``authenticated=False``. Sends the local admin secret (so the
+        control plane answers over the socket too) unless ``admin=False``.
+        Closed when the test ends.
         """
         import httpx
 
         from ._transport import LocalTransport
 
-        headers = {}
+        headers = self.admin_headers() if admin else {}
         if authenticated:
             headers["Authorization"] = f"Bearer {token or self.token()}"
         transport = LocalTransport(self.platform) if self.mode == "inprocess" else None
@@ -207,6 +226,7 @@ class PlatformHandle:
         return self.platform.faults.snapshot().rules
 
     def clear_faults(self) -> None:
+        """Stop injecting faults."""
         self.platform.faults.clear()
 
     def approve_login(self, id_or_code: str) -> dict[str, Any]:
@@ -217,6 +237,7 @@ class PlatformHandle:
             return approve_login(tx, id_or_code, DEV_USER_ID, self.platform.clock.now())
 
     def deny_login(self, id_or_code: str) -> dict[str, Any]:
+        """Deny a CLI login request as the dev user."""
         from ._auth_routes import approve_login
 
         with self.store.transaction() as tx:
@@ -225,7 +246,11 @@ class PlatformHandle:
             )
 
     def advance_clock(self, seconds: float) -> None:
-        """Move the platform's clock forward (tokens, login requests, idempotency keys expire)."""
+        """Move the platform's clock forward (tokens, login requests, idempotency keys expire).
+
+        ``ValueError`` for a negative, NaN or infinite step, or one past about a
+        century ahead in all (the platform's clock is left as it was).
+        """
         self.platform.clock.advance(seconds)
 
     def create_tenant(self, org_name: str = "Other org") -> dict[str, str]:
@@ -309,6 +334,7 @@ class FlowCLI:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``flow_plugins`` marker."""
     config.addinivalue_line(
         "markers",
         "flow_plugins(*plugins): build the test's local platform with these extra plugin objects",

@@ -32,8 +32,26 @@ Status = Literal["new", "ok", "error"]
 DEFAULT_REFRESH_TIMEOUT_S = 10.0
 MAX_REFRESH_TIMEOUT_S = 60.0
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Url = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
+NAME_PATTERN = (
+    r"^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
+    r"\u205f\u3000][^\x00-\x1f\x7f-\x9f]*$"
+)
+"""Not blank, no control characters: ``flow_sdk_local.NAME_PATTERN`` (this package must not
+import the local platform; a test keeps the two equal). The routes check it in words."""
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST = rf"({_LABEL}(\.{_LABEL})*|\[::1\])"
+_REST = r"[^#\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+URL_PATTERN = rf"^https?://{_HOST}(:{_PORT})?([/?]{_REST}*)?$"
+"""An http(s) URL with a host, no user name or password, no #fragment, no port 0 and no
+spaces: what the routes accept (they say in words which rule a URL breaks)."""
+
+Name = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=200, extra_json_schema={"pattern": NAME_PATTERN})
+]
+Url = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=2048, extra_json_schema={"pattern": URL_PATTERN})
+]
 Description = Annotated[str, msgspec.Meta(max_length=2000)]
 Timeout = Annotated[float, msgspec.Meta(gt=0, le=MAX_REFRESH_TIMEOUT_S)]
 
@@ -101,10 +119,10 @@ class McpServerCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class McpServerUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Only the fields sent change; a new ``url`` or ``transport`` forgets the stored tools."""
 
-    name: Name | None = None
-    url: Url | None = None
-    transport: Transport | None = None
-    description: Description | None = None
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    url: Url | msgspec.UnsetType = msgspec.UNSET
+    transport: Transport | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
 
 
 class RefreshRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

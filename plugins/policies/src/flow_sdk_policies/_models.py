@@ -32,7 +32,11 @@ Pattern = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=256,
-        pattern=r"^\S+(?![\s\S])",  # not $: Python's $ also matches before a final newline
+        # Python's \S spelled out (ECMA's \s differs: it has U+FEFF and lacks U+001C to U+001F,
+        # U+0085), so the OpenAPI document's readers and msgspec agree; and not $, which in
+        # Python also matches before a final newline.
+        pattern=r"^[^\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+        r"(?![\s\S])",
         description="a string where `*` matches any run of characters; no whitespace",
     ),
 ]

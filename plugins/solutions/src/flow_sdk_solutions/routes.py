@@ -11,10 +11,19 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
-from flow_sdk_local import FieldError, HTTPError, QueryParam, Request, Response
+from flow_sdk_local import (
+    NAME_PATTERN,
+    ComponentTypeName,
+    FieldError,
+    HTTPError,
+    QueryParam,
+    Request,
+    Response,
+    is_blank,
+)
 
 from ._bundle import (
     BUNDLE_FORMAT,
@@ -33,9 +42,36 @@ COMPONENT_KIND = "component"
 MAX_COMPONENTS = 1000
 
 
+Name = Annotated[
+    str,
+    msgspec.Meta(
+        description="not blank", extra_json_schema={"minLength": 1, "pattern": NAME_PATTERN}
+    ),
+]
+"""A solution's name; ``validate`` refuses a blank one ("must not be empty")."""
+_OPTIONAL_NAME = f"^({NAME_PATTERN[1:-1]})?$"
+NAME_QUERY = QueryParam(
+    "name",
+    Annotated[str, msgspec.Meta(pattern=_OPTIONAL_NAME)],
+    "a new name for the imported solution (empty: the bundle's)",
+    error="must not be blank",
+)
+
+
 class ComponentRefWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    type: str
+    """A component of the workspace, by type and id."""
+
+    type: ComponentTypeName
     id: str
+
+
+Refs = Annotated[
+    list[ComponentRefWire],
+    msgspec.Meta(
+        description="each names a component of this workspace, once (422 otherwise)",
+        extra_json_schema={"maxItems": MAX_COMPONENTS},
+    ),
+]
 
 
 class SolutionOut(msgspec.Struct, kw_only=True):
@@ -53,20 +89,77 @@ class SolutionOut(msgspec.Struct, kw_only=True):
 class SolutionCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Every referenced component must exist in the workspace."""
 
-    name: str
+    name: Name
     description: str = ""
-    components: list[ComponentRefWire] = []
+    components: Refs = []
 
 
 class SolutionUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Only the fields sent change; ``components`` is replaced as a whole."""
+    """Only the fields sent change (``null``: unchanged); ``components`` is replaced as a
+    whole."""
 
-    name: str | None = None
+    name: Name | None = None
     description: str | None = None
-    components: list[ComponentRefWire] | None = None
+    components: Refs | None = None
+
+
+DateTime = Annotated[datetime, msgspec.Meta(tz=True)]
+"""An RFC 3339 date-time with its offset (as export writes them)."""
+
+
+class BundleRefIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A reference from the bundled solution to a bundled component (bundle ids)."""
+
+    type: ComponentTypeName
+    id: str
+
+
+class BundleVersionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One entry of a bundled component's history."""
+
+    version: int
+    name: str
+    description: str = ""
+    spec: dict[str, Any] = {}
+    created_at: DateTime | None = None
+
+
+class BundleComponentIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A bundled component with its whole history (at least one version)."""
+
+    type: ComponentTypeName
+    id: str
+    name: str
+    description: str = ""
+    spec: dict[str, Any] = {}
+    version: int = 1
+    versions: Annotated[list[BundleVersionIn], msgspec.Meta(min_length=1)]
+
+
+class BundleSolutionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The bundled solution; its name is the imported one's unless ``?name=`` is given."""
+
+    id: str
+    name: Name
+    description: str = ""
+    components: list[BundleRefIn] = []
+
+
+class SolutionBundleIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A bundle as ``…/export`` returns it. The route reads the format version first (422
+    ``newer_format`` for a newer one); each component appears once, and the solution names
+    only bundled components (422 ``malformed`` otherwise)."""
+
+    format: Literal["flow-solution-bundle"]
+    format_version: Annotated[int, msgspec.Meta(ge=1, le=BUNDLE_FORMAT_VERSION)]
+    solution: BundleSolutionIn
+    components: Annotated[list[BundleComponentIn], msgspec.Meta(max_length=MAX_COMPONENTS)] = []
+    exported_at: DateTime | None = None
 
 
 class ImportedComponentOut(msgspec.Struct, kw_only=True):
+    """A component the import created: its id in the bundle and here."""
+
     type: str
     source_id: str
     id: str
@@ -134,7 +227,7 @@ def install(app: App) -> None:
             for field in ("name", "description", "components"):
                 if data.get(field) is None:
                     data[field] = existing.data.get(field)
-        if not str(data.get("name") or "").strip():
+        if is_blank(str(data.get("name") or "")):
             raise _unprocessable(["body", "name"], "must not be empty")
         data["description"] = data.get("description") or ""
         data["components"] = data.get("components") or []
@@ -203,8 +296,8 @@ def install(app: App) -> None:
                     f"(registered: {known}); install the plugin that provides it",
                     "unknown_type",
                 )
-        name = request.query_one("name") or bundle.solution.name
-        if not name.strip():
+        name = NAME_QUERY.value(request) or bundle.solution.name
+        if is_blank(name):
             raise _unprocessable(["query", "name"], "must not be empty")
         id_map = {c.id: f"cmp_{secrets.token_hex(8)}" for c in bundle.components}
         imported: list[ImportedComponentOut] = []
@@ -244,18 +337,19 @@ def install(app: App) -> None:
         summary="Export a solution and every component it references, with their histories",
         tags=("solutions",),
     )
-    app.add_route(
+    route = app.add_route(
         "POST",
         f"{solutions.collection_path}/import",
         import_bundle,
         body=dict[str, Any],
         response=ImportResultOut,
         status=201,
-        query=(QueryParam("name", str, "a new name for the imported solution"),),
+        query=(NAME_QUERY,),
         summary=f"Import a bundle (format {BUNDLE_FORMAT!r} up to version "
         f"{BUNDLE_FORMAT_VERSION}, as export returns it): new ids, references mapped",
         tags=("solutions",),
     )
+    route.documented_body = SolutionBundleIn
 
 
 def _history(component: Any) -> Iterator[Any]:

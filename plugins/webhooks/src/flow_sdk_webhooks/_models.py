@@ -36,7 +36,24 @@ EventPattern = Annotated[
     ),
 ]
 EventPatterns = Annotated[list[EventPattern], msgspec.Meta(min_length=1, max_length=100)]
-Url = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_LOOPBACK = rf"(127(\.{_OCTET}){{3}}|localhost|\[::1\]|([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+localhost)"
+_REST = r"[^#\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+URL_PATTERN = rf"^https?://{_LOOPBACK}(:{_PORT})?([/?]{_REST}*)?$"
+"""An http(s) URL on a loopback host (127.0.0.0/8, ::1, localhost, *.localhost), with no user
+name or password, no #fragment and no port 0: what the local platform delivers to (hosts
+named in ``FLOW_LOCAL_WEBHOOK_HOSTS`` are allowed too). The routes say which rule a URL breaks."""
+Url = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=2000,
+        description="an http(s) URL on a loopback host (or a host named in "
+        "FLOW_LOCAL_WEBHOOK_HOSTS)",
+        extra_json_schema={"pattern": URL_PATTERN},
+    ),
+]
 Description = Annotated[str, msgspec.Meta(max_length=2000)]
 
 

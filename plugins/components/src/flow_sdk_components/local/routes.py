@@ -25,7 +25,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from flow_sdk_local import (  # type: ignore[import-untyped, unused-ignore]
@@ -69,6 +69,12 @@ CREATE TABLE IF NOT EXISTS {RUNS_TABLE} (
 CREATE INDEX IF NOT EXISTS {RUNS_TABLE}_by_workflow ON {RUNS_TABLE} (scope, workflow_id, seq);
 """
 _RUN_STATUSES = ("queued", "running", "succeeded", "failed")
+STATUS_QUERY = QueryParam(
+    "status",
+    Literal["queued", "running", "succeeded", "failed"],
+    "only runs in this status",
+    error=f"must be one of {', '.join(_RUN_STATUSES)}",
+)
 
 #: This process, as recorded on the runs it executes (pid and a token per process start).
 _RUNNER = f"{os.getpid()}:{secrets.token_hex(4)}"
@@ -76,18 +82,28 @@ _active_runs: set[str] = set()
 _active_lock = threading.Lock()
 
 
+Timeout = Annotated[
+    float,
+    msgspec.Meta(
+        description="seconds; overrides the component's limit",
+        extra_json_schema={"exclusiveMinimum": 0, "maximum": runner.MAX_TIMEOUT_S},
+    ),
+]
+"""The routes check the range (``execute.limits_of``) and name the field."""
+
+
 class ToolTestRequest(msgspec.Struct, kw_only=True):
     """Run a tool once: ``input`` must match the tool's ``spec.input_schema``."""
 
-    input: Any = {}
-    timeout_s: float | None = None
+    input: Annotated[Any, msgspec.Meta(extra_json_schema={"type": "object"})] = {}
+    timeout_s: Timeout | None = None
 
 
 class ExecuteRequest(msgspec.Struct, kw_only=True):
     """Run a code block once with ``inputs``; ``timeout_s`` overrides the block's limit."""
 
     inputs: dict[str, Any] = {}
-    timeout_s: float | None = None
+    timeout_s: Timeout | None = None
 
 
 class RunRequest(msgspec.Struct, kw_only=True):
@@ -332,9 +348,7 @@ def _list_runs(app: App, request: Request) -> Any:
     """The workflow's runs, newest first."""
     scope = _workflow_scope(app, request)
     limit, before = page_params(request)
-    status = request.query_one("status")
-    if status is not None and status not in _RUN_STATUSES:
-        raise _invalid(["query", "status"], f"must be one of {', '.join(_RUN_STATUSES)}")
+    status = STATUS_QUERY.value(request)
     sql = [
         f"SELECT seq, status, runner, data FROM {RUNS_TABLE}",  # noqa: S608
         "WHERE scope = ? AND workflow_id = ?",
@@ -406,7 +420,7 @@ def install(app: App) -> None:
         f"{base}/workflow/{{id}}/runs",
         bind(_list_runs),
         response=Page[WorkflowRun],
-        query=(*PAGE_QUERY, QueryParam("status", str, "only runs in this status")),
+        query=(*PAGE_QUERY, STATUS_QUERY),
         tags=("components",),
     )
     app.add_route(

@@ -30,6 +30,7 @@ def _content(version: dict[str, Any]) -> dict[str, Any]:
 
 def install(app: Any) -> None:
     """Add the component-backup routes (snapshot on create, restore) to the local platform."""
+
     def snapshot(request: Request, data: dict[str, Any], existing: Document | None) -> None:
         ctype, cid = data["component_type"], data["component_id"]
         check_type(app.component_types, ctype)

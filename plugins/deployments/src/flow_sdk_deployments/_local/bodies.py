@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
+from flow_sdk_local import ComponentTypeName, component_type_name
 
-__all__ = ["BackupCreate", "DeploymentCreate", "RingCreate", "RingUpdate"]
+__all__ = [
+    "BackupCreate",
+    "ComponentDeploymentCreate",
+    "DeploymentCreate",
+    "RingCreate",
+    "RingUpdate",
+    "WorkflowDeploymentCreate",
+]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Order = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
@@ -25,12 +33,12 @@ class RingCreate(msgspec.Struct, kw_only=True):
 
 
 class RingUpdate(msgspec.Struct, kw_only=True):
-    """The ring fields to change (those sent; ``null`` is refused)."""
+    """The ring fields to change (those sent)."""
 
-    name: Name | None = None
-    order: Order | None = None
-    traffic_percent: Percent | None = None
-    description: str | None = None
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    order: Order | msgspec.UnsetType = msgspec.UNSET
+    traffic_percent: Percent | msgspec.UnsetType = msgspec.UNSET
+    description: str | msgspec.UnsetType = msgspec.UNSET
 
 
 class DeploymentCreate(msgspec.Struct, kw_only=True):
@@ -46,8 +54,36 @@ class DeploymentCreate(msgspec.Struct, kw_only=True):
     component_version: PositiveVersion | None = None
 
 
-class BackupCreate(msgspec.Struct, kw_only=True):
-    """Snapshot the component ``component_type``/``component_id`` with all its versions."""
+_REFERENCES = (
+    "ring_id names a ring of this workspace, component_id a component of the type, and "
+    "component_version one of its versions (422 otherwise)"
+)
 
-    component_type: Id
+
+class ComponentDeploymentCreate(msgspec.Struct, kw_only=True):
+    """``POST <tenant>/component-deployments`` as the OpenAPI document shows it (the route
+    decodes ``DeploymentCreate`` and says in words what this type states)."""
+
+    component_id: Annotated[Id, msgspec.Meta(description=_REFERENCES)]
+    ring_id: Id
+    component_type: component_type_name(  # type: ignore[valid-type]
+        exclude=("workflow",), description="a registered type; workflows: workflow-deployments"
+    )
+    component_version: PositiveVersion | None = None
+
+
+class WorkflowDeploymentCreate(msgspec.Struct, kw_only=True):
+    """``POST <tenant>/workflow-deployments`` as the OpenAPI document shows it."""
+
+    component_id: Annotated[Id, msgspec.Meta(description=_REFERENCES)]
+    ring_id: Id
+    component_type: Literal["workflow"] | None = None
+    component_version: PositiveVersion | None = None
+
+
+class BackupCreate(msgspec.Struct, kw_only=True):
+    """Snapshot the component ``component_type``/``component_id`` with all its versions
+    (``component_id`` names a component of the type in this workspace: 422 otherwise)."""
+
+    component_type: ComponentTypeName
     component_id: Id

@@ -26,7 +26,7 @@ from flow_sdk_local import (
 )
 
 from ..models import Deployment
-from .bodies import DeploymentCreate
+from .bodies import ComponentDeploymentCreate, DeploymentCreate, WorkflowDeploymentCreate
 from .catalog import check_type, load_component, version_numbers
 from .events import record_event
 from .kinds import COMPONENT_DEPLOYMENT_KIND, RING_KIND, WORKFLOW_DEPLOYMENT_KIND
@@ -78,6 +78,7 @@ def _field_error(field: str, message: str) -> HTTPError:
 
 
 def install(app: Any) -> None:
+    """Add the component and workflow deployment routes to ``app``."""
     for flavour in FLAVOURS:
         _install(app, flavour)
 
@@ -288,7 +289,7 @@ def _install(app: Any, flavour: Flavour) -> None:
         return answer(request, updated, False)
 
     tags = ("deployments",)
-    app.add_route(
+    route = app.add_route(
         "POST",
         resource.collection_path,
         create,
@@ -296,6 +297,12 @@ def _install(app: Any, flavour: Flavour) -> None:
         response=Deployment,
         status=201,
         tags=tags,
+        summary="Deploy a version (default: the latest) to a ring: 201 a new deployment, 200 "
+        "the ring's deployment of that component, now with this version",
+    )
+    route.other_statuses = (200,)
+    route.documented_body = (
+        WorkflowDeploymentCreate if flavour.workflow else ComponentDeploymentCreate
     )
     app.add_route("POST", f"{resource.item_path}/promote", promote, response=Deployment, tags=tags)
     app.add_route(

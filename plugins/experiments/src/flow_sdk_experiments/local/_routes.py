@@ -22,6 +22,7 @@ from flow_sdk_local import (
     Request,
     Response,
     conflict,
+    is_blank,
     new_id,
     parse_if_match,
 )
@@ -134,7 +135,7 @@ def install(app: App) -> None:
                 )
         else:
             data.update(status="draft", started_at=None, stopped_at=None)
-        if not str(data["name"]).strip():
+        if is_blank(str(data["name"])):
             raise _unprocessable(["body", "name"], "must not be blank")
         problems = variant_problems(data["variants"])
         if problems:

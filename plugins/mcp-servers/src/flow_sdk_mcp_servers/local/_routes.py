@@ -24,6 +24,7 @@ from flow_sdk_local import (
     Page,
     Request,
     conflict,
+    is_blank,
     not_found,
     page_of,
     page_params,
@@ -196,7 +197,7 @@ def install(app: App) -> None:
         return {**doc.public(), **state}
 
     def validate(request: Request, data: dict[str, Any], existing: Document | None) -> Any:
-        if not str(data["name"]).strip():
+        if is_blank(str(data["name"])):
             raise _unprocessable("name", "must not be blank")
         problem = url_problem(data["url"])
         if problem is not None:
