@@ -59,7 +59,9 @@ def _walk(parser: argparse.ArgumentParser, path: list[str], out: io.StringIO) ->
                 if not action.option_strings and not isinstance(action, argparse._SubParsersAction)
             ]
             rows = [
-                (f"`{a.metavar or a.dest}`", a.help or "") for a in positionals if a.help != argparse.SUPPRESS
+                (f"`{a.metavar or a.dest}`", a.help or "")
+                for a in positionals
+                if a.help != argparse.SUPPRESS
             ] + [(f"`{', '.join(a.option_strings)}`", a.help or "") for a in options]
             if rows:
                 out.write("| argument | meaning |\n|---|---|\n")

@@ -1,4 +1,5 @@
-"""The seven instance methods of the reference interface (docs/interface.md), and the client's construction.
+"""The seven instance methods of the reference interface (docs/interface.md),
+and the client's construction.
 
 Each method is checked for method, path, headers (Authorization, User-Agent,
 Idempotency-Key on POST), body, timeout, result and its error branches.

@@ -1,4 +1,5 @@
-"""The three static methods of the reference interface (docs/interface.md): URL, body, headers, timeout, result, errors.
+"""The three static methods of the reference interface (docs/interface.md):
+URL, body, headers, timeout, result, errors.
 
 They build their own httpx client, which asks the plugins for a transport: a
 test plugin (``flow_sdk.testing.transport_plugin``) answers with a mock. Every

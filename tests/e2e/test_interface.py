@@ -1,4 +1,5 @@
-"""Every method of the reference interface (docs/interface.md) against the local platform, in-process and over the socket.
+"""Every method of the reference interface (docs/interface.md) against the local
+platform, in-process and over the socket.
 
 The static methods get the local platform's transport through the core's
 transport hook, like the instance methods; nothing here is mocked.

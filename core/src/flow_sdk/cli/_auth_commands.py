@@ -200,6 +200,7 @@ def _epoch(value: Any) -> float | None:
 def _login_with_api_key(args: argparse.Namespace, ctx: CommandContext, url: str, key: str) -> None:
     from .._auth import exchange_api_key_for_token
     from ..cli_client import _static_http
+
     host = ctx.app.host if ctx.app is not None else None
     with _static_http(url, host) as http:
         token, expiry = exchange_api_key_for_token(http, key)
