@@ -12,7 +12,8 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from random import Random
 from typing import Any
 
@@ -228,8 +229,9 @@ def secrets_in_output(handle: Any, flow_cli: Any) -> Figures:
     return {"commands": len(runs), "secrets found": found}
 
 
-def credentials_to_foreign_hosts(flow: Callable[..., tuple[int, str, str]]) -> Figures:
-    """After ``flow local init``, commands pointed at another host: what reaches it."""
+@contextmanager
+def listening_server() -> Iterator[tuple[str, list[bytes]]]:
+    """A server on loopback that records every request it receives (and answers ``[]``)."""
     import socket
     import threading
 
@@ -246,19 +248,25 @@ def credentials_to_foreign_hosts(flow: Callable[..., tuple[int, str, str]]) -> F
                 conn, _ = listener.accept()
             except OSError:
                 continue
-            with conn:
+            with conn, suppress(OSError):
                 conn.settimeout(2)
-                try:
-                    received.append(conn.recv(65536))
-                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]")
-                except OSError:
-                    pass
+                received.append(conn.recv(65536))
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]")
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     try:
-        flow("local", "init")
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", received
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def credentials_to_foreign_hosts(flow: Callable[..., tuple[int, str, str]]) -> Figures:
+    """After ``flow local init``, commands pointed at another host: what reaches it."""
+    flow("local", "init")
+    with listening_server() as (url, received):
         commands = [
             ("--platform-url", url, "orgs", "list"),
             ("--platform-url", url, "auth", "status"),
@@ -267,10 +275,6 @@ def credentials_to_foreign_hosts(flow: Callable[..., tuple[int, str, str]]) -> F
         ]
         for argv in commands:
             flow(*argv)
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
     secrets_sent = sum(
         1
         for request in received

@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+import sys
 from pathlib import Path
 
 from flow_sdk.cli import CLISettings, main
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "reliability"))
+
+from scenarios import listening_server
 
 
 def flow(*argv: str, environ: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -24,38 +25,6 @@ def flow(*argv: str, environ: dict[str, str] | None = None) -> tuple[int, str, s
     env = {**os.environ, **(environ or {})}
     settings = CLISettings(stdout=out, stderr=err, sleep=lambda s: None, environ=env)
     return main(list(argv), settings=settings), out.getvalue(), err.getvalue()
-
-
-@contextmanager
-def listening_server() -> Iterator[tuple[str, list[bytes]]]:
-    """A server on loopback that records every request it receives and answers 200."""
-    received: list[bytes] = []
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            with conn:
-                conn.settimeout(2)
-                with suppress(OSError):
-                    received.append(conn.recv(65536))
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}", received
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
 
 
 def test_another_platform_gets_no_stored_secret(flow_config_dir: Path) -> None:
