@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -94,6 +94,7 @@ __all__ = [
 ]
 
 STATIC_TIMEOUT = 15.0
+HTTPClient = TypeVar("HTTPClient", httpx.Client, httpx.AsyncClient)
 
 #: The reference's name for the safe client every instance call goes through.
 _SafeSyncClient = SafeClient
@@ -223,6 +224,37 @@ def build_async_http_client(
     )
 
 
+def _adopted(http_client: HTTPClient, config: FlowConfig) -> HTTPClient:
+    """A client the caller built, pointed at the platform when it names no base URL."""
+    if not str(http_client.base_url).strip("/"):
+        http_client.base_url = httpx.URL(config.platform_url)
+    return http_client
+
+
+def _credentials(
+    config: FlowConfig,
+    *,
+    injected: bool,
+    on_token: Callable[[str, float | None], object] | None,
+    exchange: Callable[[str, int], tuple[str, float | None]] | None = None,
+    async_exchange: Callable[[str, int], Awaitable[tuple[str, float | None]]] | None = None,
+) -> tuple[TokenSource | None, httpx.Auth | None]:
+    """How a client authenticates: an API key through a token source (exchanged,
+    cached, refreshed); a token on a client the caller built; else the default header."""
+    if config.api_key:
+        source = TokenSource(
+            config.api_key,
+            exchange,
+            async_exchange=async_exchange,
+            initial_token=config.access_token,
+            on_token=on_token,
+        )
+        return source, BearerAuth(source)
+    if injected and config.access_token:
+        return None, _StaticBearer(config.access_token)
+    return None, None
+
+
 def _bearer_headers(config: FlowConfig) -> dict[str, str] | None:
     return {"Authorization": f"Bearer {config.access_token}"} if config.access_token else None
 
@@ -313,24 +345,15 @@ class CLIClient(ClientBase[Sync]):
 
             self._http = rebuild()
         else:
-            if not str(http_client.base_url).strip("/"):
-                http_client.base_url = httpx.URL(config.platform_url)
-            self._http = http_client
-        auth: httpx.Auth | None = None
-        if config.api_key:
-            self._token_source: TokenSource | None = TokenSource(
-                config.api_key,
-                lambda key, ttl: self._client.retry_call(
-                    lambda: exchange_api_key_for_token(self._client.http, key, ttl)
-                ),
-                initial_token=config.access_token,
-                on_token=on_token,
-            )
-            auth = BearerAuth(self._token_source)
-        else:
-            self._token_source = None
-            if http_client is not None and config.access_token:
-                auth = _StaticBearer(config.access_token)
+            self._http = _adopted(http_client, config)
+        self._token_source, auth = _credentials(
+            config,
+            injected=http_client is not None,
+            on_token=on_token,
+            exchange=lambda key, ttl: self._client.retry_call(
+                lambda: exchange_api_key_for_token(self._client.http, key, ttl)
+            ),
+        )
         self._client = _SafeSyncClient(
             self._http,
             retry=retry or RetryPolicy(max_retries=config.max_retries),
@@ -458,29 +481,16 @@ class AsyncCLIClient(ClientBase[Async]):
                 transport=chosen,
             )
         else:
-            if not str(http_client.base_url).strip("/"):
-                http_client.base_url = httpx.URL(config.platform_url)
-            self._http = http_client
-        auth: httpx.Auth | None = None
-        if config.api_key:
+            self._http = _adopted(http_client, config)
 
-            async def exchange(key: str, ttl: int) -> tuple[str, float | None]:
-                return await self._client.retry_call(
-                    lambda: async_exchange_api_key_for_token(self._client.http, key, ttl)
-                )
-
-            self._token_source: TokenSource | None = TokenSource(
-                config.api_key,
-                None,
-                async_exchange=exchange,
-                initial_token=config.access_token,
-                on_token=on_token,
+        async def exchange(key: str, ttl: int) -> tuple[str, float | None]:
+            return await self._client.retry_call(
+                lambda: async_exchange_api_key_for_token(self._client.http, key, ttl)
             )
-            auth = BearerAuth(self._token_source)
-        else:
-            self._token_source = None
-            if http_client is not None and config.access_token:
-                auth = _StaticBearer(config.access_token)
+
+        self._token_source, auth = _credentials(
+            config, injected=http_client is not None, on_token=on_token, async_exchange=exchange
+        )
         self._client = AsyncSafeClient(
             self._http,
             retry=retry or RetryPolicy(max_retries=config.max_retries),
