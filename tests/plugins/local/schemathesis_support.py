@@ -15,12 +15,6 @@ KNOWN_REFUSALS: dict[str, tuple[str, ...]] = {
     "POST /_local/faults": ("HTTP method names", "must be", "at most"),
     # _control.TenantCreate: email (3 to 254 characters) and names are checked in code
     "POST /_local/tenants": ("characters",),
-    # _tenants.check_name: 1 to 200 characters, not blank, checked in code; the create types'
-    # name could be Annotated[str, Meta(max_length=200, extra_json_schema={"minLength": 1,
-    # "pattern": NAME_PATTERN})] as the plugins' names are
-    "POST /api/v1/orgs/{org_id}/api-keys": ("1 to 200 characters",),
-    "POST /api/v1/tenants/orgs": ("1 to 200 characters",),
-    "POST /api/v1/tenants/orgs/{org_id}/workspaces": ("1 to 200 characters",),
 }
 """Schema-valid requests the platform still refuses (422) with a check made in code that its
 types do not declare, in files outside this change: per operation, what the refusal says.

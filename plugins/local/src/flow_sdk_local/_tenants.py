@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -17,6 +17,7 @@ from ._app import API, ORG, App
 from ._auth import mint_api_key
 from ._http import FieldError, HTTPError, Request, not_found
 from ._paging import PAGE_QUERY, Page, page_of, page_params
+from ._routing import NAME_PATTERN
 from ._store import Transaction
 
 __all__ = ["MAX_NAME", "check_name", "create_api_key", "create_tenant", "install"]
@@ -39,24 +40,37 @@ class Workspace(msgspec.Struct):
     slug: str
 
 
+MAX_NAME = 200
+
+TenantName = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=MAX_NAME,
+        description="1 to 200 characters, not blank",
+        extra_json_schema={"minLength": 1, "pattern": NAME_PATTERN},
+    ),
+]
+"""An org's, workspace's or API key's name: what ``check_name`` accepts, said in the schema."""
+
+
 class OrgCreate(msgspec.Struct, forbid_unknown_fields=True):
     """``POST /tenants/orgs``: the new org's name (and slug)."""
 
-    name: str = msgspec.field()
+    name: TenantName = msgspec.field()
     slug: str | None = None
 
 
 class WorkspaceCreate(msgspec.Struct, forbid_unknown_fields=True):
     """``POST /tenants/orgs/{org_id}/workspaces``: the new workspace's name."""
 
-    name: str
+    name: TenantName
     slug: str | None = None
 
 
 class ApiKeyCreate(msgspec.Struct, forbid_unknown_fields=True):
     """``POST /orgs/{org_id}/api-keys``: the new key's name."""
 
-    name: str = "api key"
+    name: TenantName = "api key"
 
 
 class ApiKeyCreated(msgspec.Struct):
@@ -81,9 +95,6 @@ class ApiKeyInfo(msgspec.Struct):
 def _slug(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return slug or "org"
-
-
-MAX_NAME = 200
 
 
 def check_name(name: str, field: str = "name") -> str:
