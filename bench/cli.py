@@ -6,7 +6,7 @@ Prints, as ratios of CPU time (user + system) of whole fresh processes, against
   2. `flow orgs list --json` against `local://` (target: at most 2.0), the
      second command after `flow local init`, so its access token is reused;
 and what the second is made of: the local platform's own start-up (its
-PyJWT/cryptography imports and routes) and the rest (flow-sdk, the plugins'
+imports and routes) and the rest (flow-sdk, the plugins'
 hooks, the command), each measured as a process of its own.
 
 Run: make bench   (or: uv run python bench/cli.py [--quick])
@@ -89,7 +89,7 @@ def main() -> int:
     platform_share = med["platform"] - med["sdk"]
     print(
         f"{'  of which the local platform start-up':<46} {platform_share * 1e3:8.1f} ms"
-        f"   ({platform_share / raw:4.2f} x httpx: PyJWT, cryptography, routes)"
+        f"   ({platform_share / raw:4.2f} x httpx: its imports and routes)"
     )
     rest = med["orgs"] - platform_share
     print(

@@ -126,13 +126,13 @@ def test_workflows_validate(flow_cli, flow_client, workflow):
     assert flow_cli("workflows", "validate", broken.id, "--json").json()["valid"] is False
 
 
-def test_workflows_run_wait_shows_progress_on_stderr_and_the_run_on_stdout(flow_cli, workflow):
+def test_workflows_run_wait_prints_the_run_on_stdout_and_nothing_else(flow_cli, workflow):
     result = flow_cli("workflows", "run", workflow.id, "--inputs", '{"n": 1}', "--wait", "--json")
     assert result.code == 0, result.err
     run = result.json()
     assert run["status"] == "succeeded"
     assert run["outputs"] == {"n": 4}
-    assert f"run {run['id']}: succeeded, 2/2 steps done" in result.err
+    assert result.err == ""  # the run's state while waiting is for terminals only
 
 
 def test_workflows_run_then_runs_and_wait(flow_cli, workflow, local_platform):
@@ -143,7 +143,7 @@ def test_workflows_run_then_runs_and_wait(flow_cli, workflow, local_platform):
     waited = flow_cli("workflows", "wait", workflow.id, run_id, "--json")
     assert waited.code == 0, waited.err
     assert waited.json()["outputs"] == {"n": 8}
-    assert "steps done" in waited.err
+    assert waited.err == ""
     listed = flow_cli("workflows", "runs", workflow.id, "--json")
     assert [r["id"] for r in listed.json()] == [run_id]
     table = flow_cli("workflows", "runs", workflow.id, FLOW_OUTPUT="table")
@@ -152,6 +152,22 @@ def test_workflows_run_then_runs_and_wait(flow_cli, workflow, local_platform):
     one = flow_cli("workflows", "runs", workflow.id, run_id, "--json")
     assert one.json()["steps"][1]["outputs"] == {"n": 8}
     assert flow_cli("workflows", "runs", workflow.id, "--status", "failed", "--json").json() == []
+
+
+def test_workflow_runs_stream_as_json_lines_and_say_when_there_are_more(flow_cli, workflow):
+    ids = [
+        flow_cli("workflows", "run", workflow.id, "--inputs", '{"n": 1}', "--json").json()["id"]
+        for _ in range(3)
+    ]
+    lines = flow_cli("workflows", "runs", workflow.id, "--jsonl")
+    assert lines.code == 0
+    assert sorted(json.loads(line)["id"] for line in lines.out.splitlines()) == sorted(ids)
+    two = flow_cli("workflows", "runs", workflow.id, "--jsonl", "--limit", "2")
+    assert len(two.out.splitlines()) == 2
+    assert "showing the newest 2 runs; pass --limit N or --all" in two.err
+    every = flow_cli("workflows", "runs", workflow.id, "--jsonl", "--all", "--limit", "1")
+    assert len(every.out.splitlines()) == 3
+    assert every.err == ""
 
 
 def test_a_failed_run_exits_1(flow_cli, flow_client):

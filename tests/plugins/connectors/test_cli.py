@@ -108,6 +108,8 @@ def test_ddl_preview_table_then_confirm(flow_cli: Run, tmp_path: Path) -> None:
     )
     code, out, _ = flow_cli("connector-instances", "audit", instance, FLOW_OUTPUT="table")
     assert "initial schema" in out
+    code, out, _ = flow_cli("connector-instances", "audit", instance, "--jsonl")
+    assert [json.loads(line) for line in out.splitlines()] == [record]
 
 
 def test_ddl_from_stdin_as_json(flow_cli: Run) -> None:

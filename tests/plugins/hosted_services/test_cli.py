@@ -47,6 +47,8 @@ def test_create_publish_invoke_versions(flow: Any, tmp_path: Path) -> None:
 
     versions = flow("services", "versions", service["id"])
     assert [v["version"] for v in versions.json()] == [1, 2]
+    lines = flow("services", "versions", service["id"], "--jsonl")
+    assert [json.loads(line)["version"] for line in lines.out.splitlines()] == [1, 2]
     assert [s["id"] for s in flow("services", "list").json()] == [service["id"]]
     assert flow("services", "get", service["id"]).json()["latest_version"] == 2
     assert flow("services", "delete", service["id"], "--yes").code == 0

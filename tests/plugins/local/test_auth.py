@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import jwt
+import base64
+import json
+
 import pytest
 from flow_sdk import CLIAuthenticationError, CLIClient, CLIClientError, CLIConflictError
 
 
 def test_exchange_api_key_gives_a_signed_jwt_with_the_ttl(flow_client, local_platform):
     token = CLIClient.exchange_api_key(local_platform.url, local_platform.api_key, ttl_minutes=5)
-    claims = jwt.decode(token, options={"verify_signature": False})
-    assert claims["sub"] == "usr_dev"
-    assert claims["exp"] - claims["iat"] == 300
-    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    header, payload = (
+        json.loads(base64.urlsafe_b64decode(part + "==")) for part in token.split(".")[:2]
+    )
+    assert payload["sub"] == "usr_dev"
+    assert payload["exp"] - payload["iat"] == 300
+    assert header["alg"] == "HS256"
 
 
 def test_token_reply_has_type_and_expiry(local_platform):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,7 @@ def test_register_refresh_tools_and_the_resource_verbs(
     body = refreshed.json()
     assert [t["name"] for t in body["tools"]] == ["add", "greet"]
     assert body["server"]["tool_count"] == 2
-    assert "2 tool(s) from team" in refreshed.err
+    assert refreshed.err == "2 tool(s) from team\n"  # "connecting…" is for terminals only
 
     tools = flow_cli("mcp-servers", "tools", server["id"])
     assert [t["name"] for t in tools.json()] == ["add", "greet"]
@@ -32,6 +33,9 @@ def test_register_refresh_tools_and_the_resource_verbs(
     assert [t["name"] for t in one.json()] == ["add"]
     assert "pass --limit N or --all" in one.err
     assert len(flow_cli("mcp-servers", "tools", server["id"], "--all").json()) == 2
+    lines = flow_cli("mcp-servers", "tools", server["id"], "--jsonl", "--limit", "1")
+    assert [json.loads(line)["name"] for line in lines.out.splitlines()] == ["add"]
+    assert "pass --limit N or --all" in lines.err
 
     listed = flow_cli("mcp-servers", "list")
     assert [(s["id"], s["tool_count"]) for s in listed.json()] == [(server["id"], 2)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -74,6 +75,12 @@ def test_test_waits_and_deliveries_lists_the_attempts(
     table = flow_cli("webhooks", "deliveries", hook["id"], FLOW_OUTPUT="table")
     assert "EVENT TYPE" in table.out
     assert "ping" in table.out
+    lines = flow_cli("webhooks", "deliveries", hook["id"], "--jsonl")
+    assert [json.loads(line)["id"] for line in lines.out.splitlines()] == [r["id"] for r in rows]
+    one = flow_cli("webhooks", "deliveries", hook["id"], "--jsonl", "--limit", "1")
+    assert len(one.out.splitlines()) == 1
+    assert "--all" in one.err
+    assert sent.err == ""  # the delivery's state while waiting is for terminals only
 
 
 def test_a_failed_ping_exits_1(
@@ -91,3 +98,19 @@ def test_unknown_webhook_is_not_found(flow_cli: Callable[..., Any]) -> None:
         result = flow_cli("webhooks", *argv)
         assert result.code == 1
         assert "not found" in result.err
+
+
+def test_test_wait_shows_the_deliverys_state_on_a_terminal(
+    flow_process: Any, receiver: Receiver, terminal_lines: Callable[[str], list[str]]
+) -> None:
+    client = flow_process.handle.client()
+    hook = client.webhooks.create(url=receiver.url, events=["ping.*"])
+    shown = flow_process("webhooks", "test", hook.id, "--wait", "--json", terminal=True)
+    assert shown.code == 0, shown.err
+    delivery = json.loads(shown.out)
+    lines = terminal_lines(shown.err)
+    assert f"sending a ping to webhook {hook.id}  0:00" in lines, lines
+    assert any(line.startswith(f"delivery {delivery['id']}: ") for line in lines), lines
+    piped = flow_process("webhooks", "test", hook.id, "--wait", "--json")
+    assert piped.code == 0
+    assert piped.err == ""

@@ -59,13 +59,14 @@ from ._app import (
     run,
 )
 from ._context import CLISettings, CommandContext, NotAuthenticatedError
-from ._output import Output, Progress, ProgressBar
+from ._output import Output, Progress, ProgressBar, Waiting
 from ._parser import Handler, UsageError, add_command
 from ._registry import CORE_COMMANDS, CommandRegistry
 from ._resources import (
     add_body_arguments,
     add_resource_commands,
     body_from_args,
+    limited,
     positive_int,
 )
 
@@ -86,12 +87,14 @@ __all__ = [
     "Progress",
     "ProgressBar",
     "UsageError",
+    "Waiting",
     "add_body_arguments",
     "add_command",
     "add_resource_commands",
     "body_from_args",
     "build_parser",
     "is_flow_command",
+    "limited",
     "main",
     "mount",
     "positive_int",

@@ -556,3 +556,45 @@ class Progress:
         if message:
             self.stream.write(f"{message}\n")
         self.stream.flush()
+
+
+class Waiting:
+    """The state of what a command waits for, on one line of stderr with the time waited
+    (redrawn while the client sleeps between polls). Only on a terminal and without
+    --quiet: into a pipe or a file nothing is written. Build it before the first
+    ``ctx.client()``: the client sleeps through ``ctx.sleep``, which it wraps."""
+
+    TICK = 0.25
+
+    def __init__(self, ctx: Any) -> None:
+        self._progress = ctx.progress
+        self._clock = ctx.settings.clock
+        self._started = self._clock()
+        self._line = ""
+        self.visible = ctx.progress.tty and not ctx.progress.quiet
+        if self.visible:
+            sleep = ctx.sleep
+
+            def pause(seconds: float) -> None:
+                while seconds > 0:
+                    step = min(seconds, self.TICK)
+                    sleep(step)
+                    seconds -= step
+                    self._draw()
+
+            ctx.sleep = pause
+
+    def show(self, line: str) -> None:
+        """Make ``line`` the state shown (the time waited is added to it)."""
+        self._line = line
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.visible and self._line:
+            waited = int(max(self._clock() - self._started, 0))
+            minutes, seconds = divmod(waited, 60)
+            self._progress(f"{self._line}  {minutes}:{seconds:02d}")
+
+    def done(self) -> None:
+        """Erase the line."""
+        self._progress.done()

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 from flow_sdk import CLIClientError
-from flow_sdk.cli import CommandContext, add_command, positive_int
+from flow_sdk.cli import CommandContext, Waiting, add_command, limited, positive_int
 
 __all__ = ["code_block_verbs", "parse_json_argument", "tool_verbs", "workflow_verbs"]
 
@@ -101,9 +101,10 @@ def code_block_verbs(parser: argparse.ArgumentParser) -> None:
 def run_code_block(args: argparse.Namespace, ctx: CommandContext) -> int:
     """``flow code-blocks execute ID``: exit 1 when the code failed."""
     inputs = parse_json_argument(args.inputs, ctx, "--inputs")
-    ctx.progress(f"running code block {args.id}")
+    waiting = Waiting(ctx)
+    waiting.show(f"running code block {args.id}")
     result = ctx.client().code_blocks.execute(args.id, inputs, timeout_s=args.timeout, check=False)
-    ctx.progress.done()
+    waiting.done()
     ctx.output.emit(result)
     return 0 if result.ok else _EXIT_FAILED
 
@@ -153,49 +154,64 @@ def run_validate(args: argparse.Namespace, ctx: CommandContext) -> int:
     return 0 if result.valid else _EXIT_FAILED
 
 
-def _progress(ctx: CommandContext) -> Any:
-    return lambda run: ctx.progress(run.progress_line())
-
-
-def _finished(run: Any, ctx: CommandContext) -> int:
-    ctx.progress.done()
+def _finished(run: Any, ctx: CommandContext, waiting: Waiting) -> int:
+    waiting.done()
     ctx.output.emit(run)
     return 0 if run.status == "succeeded" else _EXIT_FAILED
 
 
 def run_workflow(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """``flow workflows run ID [--wait]``."""
+    """``flow workflows run ID [--wait]``: with --wait, the run's state on a terminal."""
     inputs = parse_json_argument(args.inputs, ctx, "--inputs")
-    workflows = ctx.client().workflows
-    run = workflows.run(
+    waiting = Waiting(ctx)
+    if args.wait:
+        waiting.show(f"starting a run of workflow {args.id}")
+    run = ctx.client().workflows.run(
         args.id,
         inputs,
         wait=args.wait,
         timeout_s=args.timeout,
-        on_progress=_progress(ctx) if args.wait else None,
+        on_progress=(lambda run: waiting.show(run.progress_line())) if args.wait else None,
     )
     if not args.wait:
         ctx.output.emit(run)
-        ctx.output.message(f"follow it with: flow workflows wait {args.id} {run.id}")
+        ctx.output.message(f"follow it with: {ctx.settings.prog} workflows wait {args.id} {run.id}")
         return 0
-    return _finished(run, ctx)
+    return _finished(run, ctx, waiting)
 
 
 def run_runs(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """``flow workflows runs ID [RUN_ID]``."""
+    """``flow workflows runs ID [RUN_ID]``: with ``--jsonl``, each page as it arrives."""
     workflows = ctx.client().workflows
     if args.run_id:
         ctx.output.emit(workflows.get_run(args.id, args.run_id))
         return 0
     limit = None if args.all else args.limit
-    runs = list(workflows.list_runs(args.id, status=args.status, limit=limit))
-    ctx.output.emit(runs, columns=RUN_COLUMNS, empty=f"workflow {args.id} has no runs")
+    page_size = 500 if limit is None else min(limit + 1, 500)
+    runs = workflows.list_runs(
+        args.id,
+        status=args.status,
+        page_size=page_size,
+        limit=None if limit is None else limit + 1,
+    )
+    shown, more = limited(runs, limit)
+    ctx.output.stream(
+        shown, columns=RUN_COLUMNS, empty=f"workflow {args.id} has no runs", what="runs"
+    )
+    if more[0]:
+        ctx.output.message(f"showing the newest {limit} runs; pass --limit N or --all to see more")
     return 0
 
 
 def run_wait(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """``flow workflows wait ID RUN_ID``: exit 1 unless the run succeeded."""
+    """``flow workflows wait ID RUN_ID``: exit 1 unless the run succeeded; the run's state
+    on a terminal while it waits."""
+    waiting = Waiting(ctx)
+    waiting.show(f"run {args.run_id}: waiting")
     run = ctx.client().workflows.wait_for_run(
-        args.id, args.run_id, timeout_s=args.timeout, on_progress=_progress(ctx)
+        args.id,
+        args.run_id,
+        timeout_s=args.timeout,
+        on_progress=lambda run: waiting.show(run.progress_line()),
     )
-    return _finished(run, ctx)
+    return _finished(run, ctx, waiting)

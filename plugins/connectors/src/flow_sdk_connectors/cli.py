@@ -157,9 +157,15 @@ def run_ddl(args: argparse.Namespace, ctx: Any) -> None:
 
 
 def run_audit(args: argparse.Namespace, ctx: Any) -> None:
-    """Newest first: when, who, status, how many statements, why."""
-    records = list(ctx.namespace("connector_instances").audit(args.id, limit=args.limit))
-    rows = [
+    """Newest first: when, who, status, how many statements, why (every field with
+    ``--json``; with ``--jsonl``, each page as it arrives)."""
+    records = ctx.namespace("connector_instances").audit(
+        args.id, page_size=min(args.limit, 100), limit=args.limit
+    )
+    if ctx.output.json:
+        ctx.output.stream(records, what="records")
+        return
+    rows = (
         {
             "id": r.id,
             "created_at": r.created_at,
@@ -169,12 +175,10 @@ def run_audit(args: argparse.Namespace, ctx: Any) -> None:
             "reason": r.reason,
         }
         for r in records
-    ]
-    if ctx.output.json:
-        ctx.output.print_json(records)
-        return
-    ctx.output.emit(
+    )
+    ctx.output.stream(
         rows,
         columns=("id", "created_at", "actor", "status", "statements", "reason"),
         empty="no DDL has been run on this instance",
+        what="records",
     )

@@ -9,7 +9,7 @@ import argparse
 from typing import Any
 
 from flow_sdk import CLIClientError
-from flow_sdk.cli import CommandContext, add_command, add_resource_commands
+from flow_sdk.cli import CommandContext, Waiting, add_command, add_resource_commands
 
 from .deployments import DEFAULT_WAIT_TIMEOUT_S
 from .models import DEPLOYMENT_STATUSES, Deployment
@@ -68,8 +68,8 @@ def register_rings(parser: argparse.ArgumentParser) -> None:
     add_resource_commands(parser, namespace="rings", columns=RING_COLUMNS)
 
     def run_history(args: argparse.Namespace, ctx: CommandContext) -> None:
-        events = ctx.client().rings.history(args.id)
-        ctx.output.emit(list(events), columns=EVENT_COLUMNS, empty="no history yet")
+        events = ctx.client().rings.history(args.id, page_size=500)
+        ctx.output.stream(events, columns=EVENT_COLUMNS, empty="no history yet", what="events")
 
     history = add_command(
         parser, "history", run_history, help="every version that arrived in or left a ring"
@@ -104,9 +104,9 @@ def _add_wait_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _progress(ctx: CommandContext) -> Any:
+def _progress(waiting: Waiting) -> Any:
     def report(deployment: Deployment) -> None:
-        ctx.progress(f"deployment {deployment.id}: {deployment.status}")
+        waiting.show(f"deployment {deployment.id}: {deployment.status}")
 
     return report
 
@@ -143,27 +143,29 @@ def _register_flavour(parser: argparse.ArgumentParser, namespace: str, workflow:
         list_filters=filters,
     )
 
-    def finish(ctx: CommandContext, deployment: Deployment, waited: bool) -> None:
-        if waited:
-            ctx.progress.done()
+    def finish(ctx: CommandContext, deployment: Deployment, waiting: Waiting) -> None:
+        waiting.done()
         ctx.output.emit(deployment)
 
     def run_create(args: argparse.Namespace, ctx: CommandContext) -> None:
+        waiting = Waiting(ctx)  # before the first request: it follows the client's pauses
         ring_id = resolve_ring(ctx, args.ring)
+        if args.wait:
+            waiting.show(f"deploying {noun} {args.id} to ring {args.ring}")
         ns = ctx.namespace(namespace)
         options: dict[str, Any] = {
             "ring_id": ring_id,
             "version": args.version,
             "wait": args.wait,
             "timeout_s": args.timeout,
-            "on_progress": _progress(ctx),
+            "on_progress": _progress(waiting) if args.wait else None,
             "idempotency_key": args.idempotency_key,
         }
         if workflow:
             deployment = ns.deploy(args.id, **options)
         else:
             deployment = ns.deploy(args.type, args.id, **options)
-        finish(ctx, deployment, args.wait)
+        finish(ctx, deployment, waiting)
 
     create = add_command(
         parser,
@@ -185,10 +187,16 @@ def _register_flavour(parser: argparse.ArgumentParser, namespace: str, workflow:
     _add_wait_options(create)
 
     def run_promote(args: argparse.Namespace, ctx: CommandContext) -> None:
+        waiting = Waiting(ctx)
+        if args.wait:
+            waiting.show(f"promoting deployment {args.id}")
         deployment = ctx.namespace(namespace).promote(
-            args.id, wait=args.wait, timeout_s=args.timeout, on_progress=_progress(ctx)
+            args.id,
+            wait=args.wait,
+            timeout_s=args.timeout,
+            on_progress=_progress(waiting) if args.wait else None,
         )
-        finish(ctx, deployment, args.wait)
+        finish(ctx, deployment, waiting)
 
     promote = add_command(
         parser, "promote", run_promote, help="deploy the same version to the next ring"
@@ -197,10 +205,16 @@ def _register_flavour(parser: argparse.ArgumentParser, namespace: str, workflow:
     _add_wait_options(promote)
 
     def run_rollback(args: argparse.Namespace, ctx: CommandContext) -> None:
+        waiting = Waiting(ctx)
+        if args.wait:
+            waiting.show(f"rolling back deployment {args.id}")
         deployment = ctx.namespace(namespace).rollback(
-            args.id, wait=args.wait, timeout_s=args.timeout, on_progress=_progress(ctx)
+            args.id,
+            wait=args.wait,
+            timeout_s=args.timeout,
+            on_progress=_progress(waiting) if args.wait else None,
         )
-        finish(ctx, deployment, args.wait)
+        finish(ctx, deployment, waiting)
 
     rollback = add_command(
         parser, "rollback", run_rollback, help="put back the ring's previous version"
@@ -209,10 +223,12 @@ def _register_flavour(parser: argparse.ArgumentParser, namespace: str, workflow:
     _add_wait_options(rollback)
 
     def run_wait(args: argparse.Namespace, ctx: CommandContext) -> None:
+        waiting = Waiting(ctx)
+        waiting.show(f"deployment {args.id}: waiting until {args.status}")
         deployment = ctx.namespace(namespace).wait(
-            args.id, status=args.status, timeout_s=args.timeout, on_progress=_progress(ctx)
+            args.id, status=args.status, timeout_s=args.timeout, on_progress=_progress(waiting)
         )
-        finish(ctx, deployment, True)
+        finish(ctx, deployment, waiting)
 
     wait = add_command(parser, "wait", run_wait, help="wait until a deployment has a status")
     wait.add_argument("id", metavar="ID")

@@ -124,7 +124,9 @@ def register(parser: argparse.ArgumentParser) -> None:
 
     def run_versions(args: argparse.Namespace, ctx: CommandContext) -> None:
         versions = ctx.client().hosted_services.versions(args.id)
-        ctx.output.emit(versions, columns=VERSION_COLUMNS, empty="no published version yet")
+        ctx.output.stream(
+            versions, columns=VERSION_COLUMNS, empty="no published version yet", what="versions"
+        )
 
     versions = add_command(parser, "versions", run_versions, help="the published versions")
     versions.add_argument("id", metavar="ID")

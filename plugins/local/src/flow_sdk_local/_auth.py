@@ -39,10 +39,12 @@ class Principal:
     token_id: str = ""
 
     def can_see_org(self, org_id: str) -> bool:
+        """Whether the caller belongs to ``org_id``."""
         return org_id in self.org_ids
 
 
 def hash_secret(secret: str, salt: str) -> str:
+    """The salted SHA-256 of an API key's secret part (hex)."""
     return hashlib.sha256(f"{salt}:{secret}".encode()).hexdigest()
 
 

@@ -3,13 +3,18 @@
 Imported only when ``flow local …`` runs. The platform is the SQLite file of
 ``local://NAME`` (``--name``, default ``default``) in the data directory, so
 ``flow local approve`` works while another process runs ``flow local serve``
-on the same file.
+on the same file. With ``--platform-url http://127.0.0.1:PORT`` (a platform
+that ``flow local serve`` serves), ``init``, ``reset`` and ``approve`` go
+through its control plane instead, with the local admin secret of the data
+directory (the file ``admin-secret``, mode 0600).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from flow_sdk import CLIClientError
 from flow_sdk.cli import add_command
@@ -18,6 +23,7 @@ __all__ = ["register"]
 
 DEFAULT_PROFILE = "local"
 DEFAULT_PORT = 8765
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def _add_name(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +34,18 @@ def _add_name(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected 0 to 65535, got {value}")
+    return value
+
+
 def register(parser: argparse.ArgumentParser) -> None:
+    """Add the ``flow local`` commands (init, serve, reset, approve) to ``parser``."""
     init = add_command(
         parser,
         "init",
@@ -40,7 +57,19 @@ def register(parser: argparse.ArgumentParser) -> None:
         parser, "serve", run_serve, help="serve the local platform on 127.0.0.1 (for other tools)"
     )
     _add_name(serve)
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="TCP port (default 8765)")
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        help=f"TCP port (default {DEFAULT_PORT}; 0 picks any free one)",
+    )
+    serve.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the largest request body accepted (default 16 MiB; 64 KiB before authentication)",
+    )
     reset = add_command(
         parser, "reset", run_reset, help="wipe the local platform's data and seed it again"
     )
@@ -64,6 +93,64 @@ def _url(args: argparse.Namespace) -> str:
     return f"local://{args.name}"
 
 
+def _served(args: argparse.Namespace) -> str | None:
+    """The URL given with --platform-url when it is a served local platform (loopback http)."""
+    given = getattr(args, "flow_platform_url", None)
+    if not given:
+        return None
+    parts = urlsplit(str(given))
+    if parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS and parts.port:
+        return str(given).rstrip("/")
+    return None
+
+
+def _control(ctx: Any, url: str, method: str, path: str) -> Any:
+    """A control-plane call on a served platform, with the data directory's admin secret."""
+    import httpx
+
+    from ._app import ADMIN_HEADER
+    from ._platform import data_dir, read_admin_secret
+
+    secret = read_admin_secret(data_dir(ctx.environ), create=False)
+    try:
+        response = httpx.request(
+            method, f"{url}{path}", headers={ADMIN_HEADER: secret}, timeout=30, trust_env=False
+        )
+    except httpx.TransportError as exc:
+        raise CLIClientError(
+            f"cannot reach the local platform at {url}: {exc}",
+            hint="is `flow local serve` running there?",
+        ) from None
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if response.status_code >= 400:
+        detail = answer.get("detail") if isinstance(answer, dict) else response.text
+        hint = (
+            "the secret must be the admin-secret file of the data directory the server uses "
+            "(same FLOW_DATA_DIR)"
+            if response.status_code == 403
+            else "run `flow login` again to get a new code"
+        )
+        raise CLIClientError(f"{url} answered {response.status_code}: {detail}", hint=hint)
+    return answer
+
+
+def _key_works_at(url: str, key: str | None) -> bool:
+    import httpx
+
+    if not key:
+        return False
+    try:
+        reply = httpx.post(
+            f"{url}/api/v1/auth/token", json={"api_key": key}, timeout=30, trust_env=False
+        )
+    except httpx.TransportError:
+        return False
+    return reply.status_code == 200
+
+
 def _platform(args: argparse.Namespace) -> Any:
     """The platform of the arguments; a bad name or an unusable file is a CLIClientError."""
     from ._platform import platform_for
@@ -82,10 +169,14 @@ def _key_still_works(platform: Any, key: str | None) -> bool:
 
 def run_init(args: argparse.Namespace, ctx: Any) -> None:
     """Create or reuse the platform, store a profile with its API key, select it."""
-    platform = _platform(args)
     # --profile, else the profile a host program chose when it mounted `flow`, else "local"
     profile = getattr(args, "flow_profile", None) or ctx.settings.profile or DEFAULT_PROFILE
     existing = ctx.store.profile_values(profile) if profile in ctx.store.profile_names() else {}
+    served = _served(args)
+    if served is not None:
+        _init_served(ctx, served, profile, existing)
+        return
+    platform = _platform(args)
     reused = existing.get("platform_url") == platform.url and _key_still_works(
         platform, existing.get("api_key")
     )
@@ -117,34 +208,118 @@ def run_init(args: argparse.Namespace, ctx: Any) -> None:
     )
 
 
+def _init_served(ctx: Any, url: str, profile: str, existing: dict[str, Any]) -> None:
+    reused = existing.get("platform_url") == url and _key_works_at(url, existing.get("api_key"))
+    info = _control(ctx, url, "GET", "/_local/dev")
+    if reused:
+        key = existing["api_key"]
+    else:
+        key = _control(ctx, url, "POST", "/_local/dev-key")["api_key"]
+    ctx.store.save_profile(
+        profile,
+        platform_url=url,
+        api_key=key,
+        org_id=info["org_id"],
+        workspace_id=info["workspace_id"],
+    )
+    ctx.store.use_profile(profile)
+    ctx.forget_config()
+    ctx.output.message(
+        f"{'reusing' if reused else 'created'} an API key for the local platform served at "
+        f"{url}; profile {profile!r} selected"
+    )
+    ctx.output.emit(
+        {
+            "profile": profile,
+            "platform_url": url,
+            "org_id": info["org_id"],
+            "workspace_id": info["workspace_id"],
+            "user_id": info["user_id"],
+            "api_key": "stored in the credentials file (0600)",
+        }
+    )
+
+
 def run_serve(args: argparse.Namespace, ctx: Any) -> None:
     """Serve the platform on 127.0.0.1:PORT until interrupted."""
     from ._asgi import serve
+    from ._platform import ADMIN_SECRET_FILE, data_dir
 
+    port = _free(args.port)  # a busy port is one clear line before anything is set up
     platform = _platform(args)
+    directory = platform.path.parent if platform.path is not None else data_dir(ctx.environ)
     ctx.output.message(
-        f"serving {platform.url} ({platform.store.where}) on http://127.0.0.1:{args.port}; "
-        f"use --platform-url http://127.0.0.1:{args.port} (Ctrl-C stops)"
+        f"serving {platform.url} ({platform.store.where}) on http://127.0.0.1:{port}; "
+        f"use --platform-url http://127.0.0.1:{port} (Ctrl-C stops); its control plane "
+        f"(/_local) needs the secret in {directory / ADMIN_SECRET_FILE} "
+        f"in the X-Flow-Local-Admin header"
     )
-    serve(args.port, url=platform.url)
+    try:
+        serve(port, url=platform.url, max_body_bytes=args.max_body_bytes)
+    except OSError as exc:  # taken between the check and the start
+        if exc.errno in _IN_USE:
+            raise _port_in_use(port) from None
+        raise
+
+
+_IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
+
+
+def _port_in_use(port: int) -> CLIClientError:
+    return CLIClientError(
+        f"port {port} on 127.0.0.1 is already in use (another `flow local serve`, "
+        f"or another program)",
+        hint="pass --port 0 to serve on any free port (the URL is printed), or --port N "
+        "for another one",
+    )
+
+
+def _free(port: int) -> int:
+    """``port`` if it can be served on (0: a free port, chosen now); else a CLIClientError.
+
+    The socket is bound as ``serve`` binds it, then closed for ``serve`` to bind again.
+    """
+    from ._asgi import _bound
+
+    try:
+        probe = _bound("127.0.0.1", port)
+    except OSError as exc:
+        if exc.errno in _IN_USE:
+            raise _port_in_use(port) from None
+        if exc.errno == errno.EACCES:
+            raise CLIClientError(
+                f"port {port} on 127.0.0.1 needs privileges this user does not have",
+                hint="pass --port 0 to serve on any free port, or a port above 1023",
+            ) from None
+        raise CLIClientError(
+            f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}",
+            hint="pass --port 0 to serve on any free port",
+        ) from None
+    with probe:
+        chosen: int = probe.getsockname()[1]
+    return chosen
 
 
 def run_reset(args: argparse.Namespace, ctx: Any) -> int | None:
     """Wipe the platform's data, seed it again, and give the `local` profile the new key."""
-    platform = _platform(args)
-    if not args.yes and not ctx.confirm(f"wipe every resource in {platform.url}?"):
-        raise CLIClientError(
-            f"not resetting {platform.url}", hint="pass --yes to reset without a question"
-        )
-    info = platform.reset()
+    served = _served(args)
+    platform: Any = None
+    if served is None:
+        platform = _platform(args)
+        url: str = platform.url
+    else:
+        url = served
+    if not args.yes and not ctx.confirm(f"wipe every resource in {url}?"):
+        raise CLIClientError(f"not resetting {url}", hint="pass --yes to reset without a question")
+    info = platform.reset() if platform is not None else _control(ctx, url, "POST", "/_local/reset")
     updated = []
     for name in ctx.store.profile_names():
-        if ctx.store.profile_values(name).get("platform_url") == platform.url:
+        if ctx.store.profile_values(name).get("platform_url") == url:
             ctx.store.save_profile(name, api_key=info["api_key"])
             updated.append(name)
     ctx.forget_config()
     stored_in = ", ".join(updated) or "none"
-    ctx.output.message(f"reset {platform.url}; new dev API key stored in profile(s): {stored_in}")
+    ctx.output.message(f"reset {url}; new dev API key stored in profile(s): {stored_in}")
     ctx.output.emit({k: v for k, v in info.items() if k != "api_key"})
     return None
 
@@ -155,6 +330,16 @@ def run_approve(args: argparse.Namespace, ctx: Any) -> None:
     from ._http import HTTPError
     from ._platform import DEV_USER_ID
 
+    served = _served(args)
+    if served is not None:
+        verb = "deny" if args.deny else "approve"
+        path = f"/_local/cli-login-requests/{quote(args.code, safe='')}/{verb}"
+        result = _control(ctx, served, "POST", path)
+        ctx.output.message(f"{'denied' if args.deny else 'approved'} login {result['user_code']}")
+        ctx.output.emit(
+            {"id": result["id"], "user_code": result["user_code"], "status": result["status"]}
+        )
+        return
     platform = _platform(args)
     try:
         with platform.store.transaction() as tx:

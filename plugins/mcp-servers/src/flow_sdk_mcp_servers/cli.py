@@ -7,9 +7,8 @@ commands; ``register``, ``refresh`` and ``tools`` are this plugin's verbs.
 from __future__ import annotations
 
 import argparse
-import itertools
 
-from flow_sdk.cli import CommandContext, add_command, add_resource_commands, positive_int
+from flow_sdk.cli import CommandContext, add_command, add_resource_commands, limited, positive_int
 
 from ._models import DEFAULT_REFRESH_TIMEOUT_S, MAX_REFRESH_TIMEOUT_S, TRANSPORTS
 
@@ -111,9 +110,11 @@ def run_refresh(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 def _refresh(ctx: CommandContext, server_id: str, timeout_s: float) -> None:
-    ctx.progress(f"connecting to MCP server {server_id} (up to {timeout_s:g}s)")
+    if ctx.progress.tty:  # a state for a person at a terminal; a pipe gets only the result
+        ctx.progress(f"connecting to MCP server {server_id} (up to {timeout_s:g}s)")
     result = ctx.namespace("mcp_servers").refresh(server_id, timeout_s=timeout_s)
-    ctx.progress.done(f"{len(result.tools)} tool(s) from {result.server.name}")
+    ctx.progress.done()
+    ctx.output.message(f"{len(result.tools)} tool(s) from {result.server.name}")
     if ctx.output.json:
         ctx.output.print_json(result)
     else:
@@ -121,15 +122,15 @@ def _refresh(ctx: CommandContext, server_id: str, timeout_s: float) -> None:
 
 
 def run_tools(args: argparse.Namespace, ctx: CommandContext) -> None:
-    """``flow mcp-servers tools ID``."""
+    """``flow mcp-servers tools ID``: with ``--jsonl``, each page as it arrives."""
     limit = None if args.all else args.limit
     found = ctx.namespace("mcp_servers").tools(args.id, limit=None if limit is None else limit + 1)
-    shown = list(itertools.islice(found, None if limit is None else limit + 1))
-    more = limit is not None and len(shown) > limit
-    ctx.output.emit(
-        shown[:limit] if more else shown,
+    shown, more = limited(found, limit)
+    ctx.output.stream(
+        shown,
         columns=TOOL_COLUMNS,
         empty="no tools stored; run `flow mcp-servers refresh ID` first",
+        what="tools",
     )
-    if more:
+    if more[0]:
         ctx.output.message(f"showing the first {limit} tools; pass --limit N or --all to see more")

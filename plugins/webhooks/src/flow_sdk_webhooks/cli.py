@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 
 from flow_sdk.cli import (
     CommandContext,
+    Waiting,
     add_body_arguments,
     add_command,
     add_resource_commands,
     body_from_args,
+    limited,
     positive_int,
 )
 
@@ -98,15 +99,16 @@ def _describe(delivery: Delivery) -> str:
 
 def run_test(args: argparse.Namespace, ctx: CommandContext) -> int:
     """``flow webhooks test ID [--wait]``: exit 1 when the ping was not delivered."""
-    webhooks = ctx.client().webhooks
-    delivery = webhooks.test(
+    waiting = Waiting(ctx)
+    if args.wait:
+        waiting.show(f"sending a ping to webhook {args.id}")
+    delivery = ctx.client().webhooks.test(
         args.id,
         wait=args.wait,
         timeout_s=args.timeout,
-        on_progress=(lambda d: ctx.progress(_describe(d))) if args.wait else None,
+        on_progress=(lambda d: waiting.show(_describe(d))) if args.wait else None,
     )
-    if args.wait:
-        ctx.progress.done()
+    waiting.done()
     ctx.output.emit(delivery)
     if delivery.status == "failed":
         ctx.output.warning(f"the ping was not delivered: {delivery.error}")
@@ -115,13 +117,14 @@ def run_test(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def run_deliveries(args: argparse.Namespace, ctx: CommandContext) -> None:
-    """``flow webhooks deliveries ID``."""
+    """``flow webhooks deliveries ID``: with ``--jsonl``, each page as it arrives."""
     limit = None if args.all else args.limit
     items = ctx.client().webhooks.deliveries(
-        args.id, page_size=min(limit + 1, 500) if limit else 100
+        args.id,
+        page_size=min(limit + 1, 500) if limit else 100,
+        limit=None if limit is None else limit + 1,
     )
-    rows = list(itertools.islice(items, None if limit is None else limit + 1))
-    more = limit is not None and len(rows) > limit
-    ctx.output.emit(rows[:limit] if more else rows, columns=DELIVERY_COLUMNS, empty="no deliveries")
-    if more:
+    shown, more = limited(items, limit)
+    ctx.output.stream(shown, columns=DELIVERY_COLUMNS, empty="no deliveries", what="deliveries")
+    if more[0]:
         ctx.output.message(f"showing the newest {limit}; pass --limit N or --all to see more")
