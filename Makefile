@@ -45,7 +45,7 @@ docs: setup
 release-check: setup
 	$(UV) run python .ci/release_check.py
 
-test: lint typecheck pytest docs release-check
+test: lint typecheck docs release-check pytest
 
 bench: setup
 	$(UV) run python bench/core.py
