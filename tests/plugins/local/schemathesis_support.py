@@ -8,14 +8,7 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
-KNOWN_REFUSALS: dict[str, tuple[str, ...]] = {
-    # _faults.checked() bounds each rule in code (methods: at most 16 names of 1 to 16
-    # letters; count, retry_after, delay_s, path_prefix): FaultRule's types could say so,
-    # e.g. methods: Annotated[list[Annotated[str, Meta(pattern=...)]], Meta(max_length=16)]
-    "POST /_local/faults": ("HTTP method names", "must be", "at most"),
-    # _control.TenantCreate: email (3 to 254 characters) and names are checked in code
-    "POST /_local/tenants": ("characters",),
-}
+KNOWN_REFUSALS: dict[str, tuple[str, ...]] = {}
 """Schema-valid requests the platform still refuses (422) with a check made in code that its
 types do not declare, in files outside this change: per operation, what the refusal says.
 Remove an entry with its fix; other refusals of these operations still fail the test."""

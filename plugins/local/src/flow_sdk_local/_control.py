@@ -28,7 +28,7 @@ from ._faults import FaultError, FaultsConfig
 from ._http import FieldError, HTTPError, Request, Response, not_found
 from ._platform import DEV_USER_ID, MAX_CLOCK_OFFSET, LocalPlatform
 from ._store import SCHEMA_VERSION
-from ._tenants import check_name, create_api_key, create_tenant
+from ._tenants import TenantName, check_name, create_api_key, create_tenant
 
 __all__ = ["PREFIX", "form_token", "install"]
 
@@ -101,9 +101,9 @@ class DevTenant(msgspec.Struct):
 class TenantCreate(msgspec.Struct, forbid_unknown_fields=True):
     """``POST /_local/tenants``: another user with its own org."""
 
-    org_name: str = "Other org"
-    email: str | None = None
-    name: str = "Other user"
+    org_name: TenantName = "Other org"
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=MAX_EMAIL)] | None = None
+    name: TenantName = "Other user"
 
 
 class ClockAdvance(msgspec.Struct, forbid_unknown_fields=True):

@@ -54,14 +54,19 @@ class FaultRule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     kind: FaultKind
     share: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
     """Fraction of matching requests hit, 0 to 1."""
-    count: int | None = None
+    count: Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)] | None = None
     """Stop after this many faults (None: no limit)."""
-    retry_after: float = 1.0
+    retry_after: Annotated[float, msgspec.Meta(ge=0, le=MAX_RETRY_AFTER)] = 1.0
     """Seconds sent in Retry-After with a 429 (and a 503)."""
-    delay_s: float = 0.0
+    delay_s: Annotated[float, msgspec.Meta(ge=0, le=MAX_DELAY_S)] = 0.0
     """Seconds a "delay" fault waits before the request is handled."""
-    path_prefix: str = "/api/"
-    methods: list[str] = []
+    path_prefix: Annotated[
+        str, msgspec.Meta(max_length=MAX_PREFIX, pattern=r"^/[^\x00-\x1f\x7f-\x9f]*$")
+    ] = "/api/"
+    methods: Annotated[
+        list[Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{1,16}$")]],
+        msgspec.Meta(max_length=MAX_METHODS),
+    ] = []
     """Only these methods (all when empty)."""
     injected: int = 0
     """How many faults this rule has caused so far (read back from GET /_local/faults)."""
