@@ -10,7 +10,7 @@ place where a step becomes I/O.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -85,8 +85,45 @@ def _with_options(
     return request
 
 
-def _next_step(steps: Steps[R], value: Any, error: BaseException | None) -> Any:
-    return steps.throw(error) if error is not None else steps.send(value)
+_Outcome = httpx.Response | CLIClientError | None
+
+
+def _drive(
+    steps: Steps[R], runner: SyncRunner | AsyncRunner, options: CallOptions | None
+) -> Generator[Request | Sleep, _Outcome, Any]:
+    """A method's steps turned into what a runner must do, free of I/O.
+
+    Yields each request to send (with the client's defaults and the call's options
+    applied) and each pause; is sent the response, or the error the request ended
+    in, which it throws into the method. Answers ``Now`` itself, decodes each body
+    into the type the method asked for, and returns the method's result (a
+    ``RawResponse`` of it when the runner is raw).
+    """
+    value: Any = None
+    error: BaseException | None = None
+    last: httpx.Response | None = None
+    while True:
+        try:
+            step = steps.throw(error) if error is not None else steps.send(value)
+        except StopIteration as finished:
+            return _raw(last, finished.value) if runner.raw else finished.value
+        value, error = None, None
+        if isinstance(step, Now):
+            value = runner.clock()
+        elif isinstance(step, Sleep):
+            yield step
+        else:
+            request = _with_options(step, runner.defaults, options)
+            outcome = yield request
+            if isinstance(outcome, CLIClientError):
+                error = outcome
+                continue
+            assert outcome is not None
+            last = outcome
+            try:
+                value = decode_json(outcome, request.type)
+            except CLIClientError as exc:
+                error = exc
 
 
 class SyncRunner:
@@ -139,30 +176,21 @@ class SyncRunner:
 
     def run(self, steps: Steps[R], options: CallOptions | None = None) -> Any:
         """The steps' result (a ``RawResponse`` of it when raw)."""
-        value: Any = None
-        error: BaseException | None = None
-        last: httpx.Response | None = None
-        defaults = self.defaults
-        while True:
-            try:
-                step = _next_step(steps, value, error)
-            except StopIteration as finished:
-                if self.raw:
-                    return _raw(last, finished.value)
-                return finished.value
-            value, error = None, None
-            if isinstance(step, Sleep):
-                self._sleep(step.seconds)
-                continue
-            if isinstance(step, Now):
-                value = self.clock()
-                continue
-            step = _with_options(step, defaults, options)
-            try:
-                last = self._send(step)
-                value = decode_json(last, step.type)
-            except CLIClientError as exc:
-                error = exc
+        flow = _drive(steps, self, options)
+        try:
+            wanted = next(flow)
+            while True:
+                outcome: _Outcome = None
+                if isinstance(wanted, Sleep):
+                    self._sleep(wanted.seconds)
+                else:
+                    try:
+                        outcome = self._send(wanted)
+                    except CLIClientError as exc:
+                        outcome = exc
+                wanted = flow.send(outcome)
+        except StopIteration as finished:
+            return finished.value
 
     def paginate(self, listing: Listing[T], options: CallOptions | None = None) -> Paginator[T]:
         """A ``Paginator`` fetching each page of ``listing`` through this runner."""
@@ -222,30 +250,21 @@ class AsyncRunner:
 
     async def run(self, steps: Steps[R], options: CallOptions | None = None) -> Any:
         """The steps' result (a ``RawResponse`` of it when raw)."""
-        value: Any = None
-        error: BaseException | None = None
-        last: httpx.Response | None = None
-        defaults = self.defaults
-        while True:
-            try:
-                step = _next_step(steps, value, error)
-            except StopIteration as finished:
-                if self.raw:
-                    return _raw(last, finished.value)
-                return finished.value
-            value, error = None, None
-            if isinstance(step, Sleep):
-                await self._sleep(step.seconds)
-                continue
-            if isinstance(step, Now):
-                value = self.clock()
-                continue
-            step = _with_options(step, defaults, options)
-            try:
-                last = await self._send(step)
-                value = decode_json(last, step.type)
-            except CLIClientError as exc:
-                error = exc
+        flow = _drive(steps, self, options)
+        try:
+            wanted = next(flow)
+            while True:
+                outcome: _Outcome = None
+                if isinstance(wanted, Sleep):
+                    await self._sleep(wanted.seconds)
+                else:
+                    try:
+                        outcome = await self._send(wanted)
+                    except CLIClientError as exc:
+                        outcome = exc
+                wanted = flow.send(outcome)
+        except StopIteration as finished:
+            return finished.value
 
     def paginate(
         self, listing: Listing[T], options: CallOptions | None = None
