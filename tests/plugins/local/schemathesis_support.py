@@ -65,25 +65,6 @@ def refusal_in_words(label: str, status: int, text: str) -> bool:
     )
 
 
-WHOLE_FLOATS = (
-    "the platform decodes bodies strictly (_app._decode_body): 2.0 is refused where an "
-    "integer is due, although JSON Schema calls it an integer; until it is read as 2, the "
-    "test sends whole numbers without a fraction (test_whole_float_integers_are_accepted)"
-)
-
-
-def without_whole_floats(value: Any) -> Any:
-    """``value`` with every float that is a whole number written as an integer (see
-    ``WHOLE_FLOATS``); a float field takes an integer too, so nothing else changes."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    if isinstance(value, list):
-        return [without_whole_floats(item) for item in value]
-    if isinstance(value, dict):
-        return {key: without_whole_floats(item) for key, item in value.items()}
-    return value
-
-
 def _is_loopback(host: Any) -> bool:
     if not isinstance(host, str):
         return False

@@ -18,9 +18,7 @@ The exceptions are listed, each with the words the refusal must say, in
 items unique by a key, references to what the workspace holds), written in
 the schemas' descriptions (``RULES_IN_WORDS``); a 401 for an API key that
 does not exist (``STATE_REFUSALS``); and checks in code their types do not
-declare yet, outside this change (``KNOWN_REFUSALS``). Whole numbers are sent
-without a fraction until the platform reads ``2.0`` as an integer
-(``test_whole_float_integers_are_accepted`` fails once it does).
+declare yet (``KNOWN_REFUSALS``, empty now).
 
 ``FLOW_SCHEMATHESIS_EXAMPLES`` raises the number of generated examples per
 operation (default 8) for a longer local run; ``FLOW_SCHEMATHESIS_SEED`` picks
@@ -50,10 +48,8 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from .schemathesis_support import (
-    WHOLE_FLOATS,
     outbound_guard,
     refusal_in_words,
-    without_whole_floats,
 )
 
 COMMITTED = Path(__file__).parents[3] / "docs" / "openapi.json"
@@ -166,8 +162,6 @@ def test_operation_accepts_what_its_schema_allows(case: Any, served: Served) -> 
     hypothesis.assume(
         not any(_CONTROL.search(unquote(str(v))) for v in case.path_parameters.values())
     )
-    if isinstance(case.body, dict | list):
-        case.body = without_whole_floats(case.body)
     if case.headers and "Idempotency-Key" in case.headers:
         # A fresh key each time: the generated ones repeat ("0"), and a repeated key with
         # another body is a 409 before the handler has looked at anything.
@@ -206,14 +200,19 @@ def test_every_operation_was_called() -> None:
     print("\n".join(lines))
 
 
-@pytest.mark.xfail(reason=WHOLE_FLOATS, strict=True)
 def test_whole_float_integers_are_accepted(served: Served) -> None:
-    """JSON Schema's integer 50.0 is the integer 50 (schemathesis sends such values)."""
+    """JSON Schema's integer 50.0 is the integer 50 (schemathesis sends such values);
+    50.5 is still no integer."""
     url = f"{served.url}/api/v1/orgs/{DEV_ORG_ID}/workspaces/{DEV_WORKSPACE_ID}/rings"
     response = served.session.post(
         url, json={"name": "whole", "traffic_percent": 50.0}, headers=served.auth()
     )
     assert response.status_code == 201, response.text
+    assert response.json()["traffic_percent"] == 50
+    half = served.session.post(
+        url, json={"name": "half", "traffic_percent": 50.5}, headers=served.auth()
+    )
+    assert half.status_code == 422, half.text
 
 
 def test_the_plugins_spell_the_name_pattern_as_the_platform_does() -> None:

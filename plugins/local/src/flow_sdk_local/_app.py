@@ -158,6 +158,8 @@ class App:
         self.owner = ""
         self._arounds: list[_Around] = []
         self._open_control: set[tuple[str, str]] = set()
+        self.console: Any = None
+        """The web console (``/console``) and its panels, once installed."""
 
     def __repr__(self) -> str:
         return f"<App {len(self.router.routes)} routes>"
@@ -537,10 +539,33 @@ def _decode_body(body_type: Any, body: bytes, content_type: str | None = None) -
     check_json(body)
     try:
         data = msgspec.json.decode(body, type=body_type)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+    except msgspec.ValidationError as exc:
+        data = _with_whole_floats(body, body_type, exc)
+    except msgspec.DecodeError as exc:
         raise HTTPError(422, field_errors(exc), "validation_error") from None
     _check_names(data)
     return data
+
+
+def _with_whole_floats(body: bytes, body_type: Any, refused: msgspec.ValidationError) -> Any:
+    """``body`` decoded again with whole floats (``2.0``) read as integers, as JSON
+    Schema counts them; the first refusal stands when that does not help either."""
+    try:
+        loose = _whole_floats_as_ints(msgspec.json.decode(body))
+        return msgspec.convert(loose, type=body_type)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        raise HTTPError(422, field_errors(refused), "validation_error") from None
+
+
+def _whole_floats_as_ints(value: Any) -> Any:
+    if isinstance(value, float):
+        exact = value.is_integer() and abs(value) <= 2**53
+        return int(value) if exact else value
+    if isinstance(value, list):
+        return [_whole_floats_as_ints(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _whole_floats_as_ints(item) for key, item in value.items()}
+    return value
 
 
 def _is_name(field: str) -> bool:
