@@ -94,3 +94,41 @@ def install(app: App) -> None:
     def unpin(request: Request) -> Any:
         """Unpin a note."""
         return set_pinned(request, False)
+
+
+def console_panel(console: Any) -> None:
+    """The console's "Notes" panel: the chosen workspace's notes, paged, and one in detail."""
+    kind = console.app.resources["notes"].kind
+
+    def render(view: Any) -> str:
+        scope = view.scope()
+        if not scope:
+            return "<section><p>Choose an org and a workspace to see their notes.</p></section>"
+        note_id = view.arg("id")
+        out = ""
+        if note_id:
+            with view.store.transaction(write=False) as tx:
+                doc = tx.get(kind, scope, note_id)
+            if doc is not None:
+                out += (
+                    "<section>"
+                    + view.detail(
+                        f"Note {doc.id}",
+                        [
+                            ("Title", doc.data.get("title")),
+                            ("Body", doc.data.get("body")),
+                            ("Pinned", "yes" if doc.data.get("pinned") else "no"),
+                            ("Version", doc.version),
+                            ("Updated", doc.updated_at),
+                        ],
+                    )
+                    + "</section>"
+                )
+        docs, cursor = view.page(kind, scope)
+        rows = [
+            (view.link(view.url(id=d.id), d.data.get("title", d.id)), d.id, d.version) for d in docs
+        ]
+        table = view.table("Notes", ("Title", "Id", "Version"), rows, cursor)
+        return f"{out}<section>{table}</section>"
+
+    console.panel("notes", "Notes", render)

@@ -56,3 +56,11 @@ def flow_sdk_local_routes(app: Any) -> None:
     from .local_routes import install
 
     install(app)
+
+
+@hookimpl
+def flow_sdk_local_console_panels(console: Any) -> None:
+    """A "Notes" panel in the local platform's web console (``flow local console``)."""
+    from .local_routes import console_panel
+
+    console_panel(console)

@@ -216,7 +216,7 @@ class LocalPlatform:
     # building
 
     def _install_routes(self) -> None:
-        from . import _auth_routes, _components, _control, _openapi_route, _tenants
+        from . import _auth_routes, _components, _console, _control, _openapi_route, _tenants
 
         for module in (_auth_routes, _tenants, _components, _control, _openapi_route):
             self.app.owner = "flow-sdk-local"
@@ -233,6 +233,8 @@ class LocalPlatform:
                 logger.exception("local platform: plugin %s failed to add its routes", name)
                 if os.environ.get("FLOW_STRICT_PLUGINS", "") not in ("", "0", "false", "no"):
                     raise
+        self.app.owner = "flow-sdk-local"
+        _console.install(self.app)  # after the plugins' routes; asks them for panels
         self.app.owner = ""
 
     @property
@@ -408,7 +410,7 @@ def _default_plugin_manager() -> pluggy.PluginManager:
 
 
 def add_local_hookspecs(pm: pluggy.PluginManager) -> None:
-    """Teach ``pm`` the ``flow_sdk_local_routes`` hook (once; pluggy refuses a second time)."""
+    """Teach ``pm`` the local platform's hooks (once; pluggy refuses a second time)."""
     from . import hookspecs
 
     caller = getattr(pm.hook, "flow_sdk_local_routes", None)

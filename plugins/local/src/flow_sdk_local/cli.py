@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import sys
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -45,7 +46,7 @@ def _port(text: str) -> int:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    """Add the ``flow local`` commands (init, serve, reset, approve) to ``parser``."""
+    """Add the ``flow local`` commands (init, serve, console, reset, approve) to ``parser``."""
     init = add_command(
         parser,
         "init",
@@ -75,6 +76,16 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     _add_name(reset)
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    console = add_command(
+        parser,
+        "console",
+        run_console,
+        help="print (and open) one-time link into the web console of `flow local serve`",
+    )
+    console.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"the served port (default {DEFAULT_PORT})"
+    )
+    console.add_argument("--no-open", action="store_true", help="only print the link")
     approve = add_command(
         parser,
         "approve",
@@ -322,6 +333,28 @@ def run_reset(args: argparse.Namespace, ctx: Any) -> int | None:
     ctx.output.message(f"reset {url}; new dev API key stored in profile(s): {stored_in}")
     ctx.output.emit({k: v for k, v in info.items() if k != "api_key"})
     return None
+
+
+def run_console(args: argparse.Namespace, ctx: Any) -> None:
+    """Print a one-time console link for the served platform; open it where a display is."""
+    from ._console import LINK_SECONDS, login_link
+    from ._platform import data_dir, read_admin_secret
+
+    base = _served(args) or f"http://127.0.0.1:{args.port}"
+    secret = read_admin_secret(data_dir(ctx.environ))
+    link = login_link(base, secret)
+    ctx.output.message(
+        f"open this link within {LINK_SECONDS / 60:g} minutes; it works once and keeps this "
+        f"browser signed in to the console of `flow local serve`:\n{link}"
+    )
+    environ = ctx.environ
+    display = sys.platform in ("darwin", "win32") or bool(
+        environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
+    )
+    if display and not args.no_open:
+        import webbrowser
+
+        webbrowser.open(link)
 
 
 def run_approve(args: argparse.Namespace, ctx: Any) -> None:

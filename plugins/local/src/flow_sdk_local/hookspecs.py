@@ -1,4 +1,4 @@
-"""The hook through which plugins add routes to the local platform.
+"""The hooks through which plugins add routes and console panels to the local platform.
 
 Implement it with ``flow_sdk.hookimpl`` in your plugin's hook module; import
 your route module inside the hook body, so it loads only when a local
@@ -22,8 +22,9 @@ from flow_sdk.hookspecs import hookspec
 
 if TYPE_CHECKING:
     from ._app import App
+    from ._console import Console
 
-__all__ = ["flow_sdk_local_routes"]
+__all__ = ["flow_sdk_local_console_panels", "flow_sdk_local_routes"]
 
 
 @hookspec
@@ -32,4 +33,14 @@ def flow_sdk_local_routes(app: App) -> None:
 
     Called once per local platform, after the core routes are in place.
     See plugins/local/ROUTES.md.
+    """
+
+
+@hookspec
+def flow_sdk_local_console_panels(console: Console) -> None:
+    """Add panels to the local platform's web console (``/console``) with ``console.panel``.
+
+    Called once per local platform, after every plugin's routes are in place.
+    A panel renders server-side HTML from a ``View`` (its helpers: ``table``,
+    ``detail``, ``bar_chart``, ``form``, ``page``); see flow_sdk_local._console.
     """

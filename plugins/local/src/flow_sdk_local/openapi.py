@@ -246,7 +246,9 @@ def _if_match() -> dict[str, Any]:
 
 def build_document(app: App) -> dict[str, Any]:
     """The OpenAPI document covering exactly ``app``'s routes."""
-    routes = sorted(app.routes, key=lambda r: (r.path, _METHOD_ORDER.get(r.method, 9)))
+    # the console's HTML pages are not part of the API
+    api = [r for r in app.routes if not r.path.startswith("/console")]
+    routes = sorted(api, key=lambda r: (r.path, _METHOD_ORDER.get(r.method, 9)))
     types: list[Any] = [ErrorBody]
     for route in routes:
         for kind in (_body_type(route), route.response):

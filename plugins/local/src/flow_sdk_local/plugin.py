@@ -38,9 +38,9 @@ def flow_sdk_async_transport(platform_url: str, plugin_manager: Any) -> Any:
 
 @hookimpl
 def flow_sdk_cli_commands(commands: Any) -> None:
-    """``flow local init|serve|reset|approve``, imported only when ``flow local`` runs."""
+    """``flow local init|serve|console|reset|approve``, imported only when ``flow local`` runs."""
     commands.add_group(
         "local",
-        "the embedded local platform: init, serve, reset, approve",
+        "the embedded local platform: init, serve, console, reset, approve",
         "flow_sdk_local.cli:register",
     )

@@ -1,0 +1,125 @@
+"""The web console in a real headless chromium: in through the one-time link, each panel
+opened and checked, a fault injected from its form; a screenshot of each panel is saved
+(under the test's tmp_path, and the overview to docs/console.png when FLOW_CONSOLE_SHOT=1)."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from flow_sdk import CLIClient
+from flow_sdk_local._console import login_link
+
+from .browser_support import DevTools, browser, needs_chromium
+
+__all__ = ["browser"]  # the fixture, imported for the tests below
+pytestmark = needs_chromium
+DOCS_SHOT = Path(__file__).parents[3] / "docs" / "console.png"
+
+
+def _shot(browser: DevTools, path: Path, width: int = 1000, height: int = 760) -> None:
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=width,
+        height=height,
+        deviceScaleFactor=1,
+        mobile=width < 600,
+    )
+    data = browser.call("Page.captureScreenshot", format="png")["data"]
+    path.write_bytes(base64.b64decode(data))
+
+
+def _text(browser: DevTools, selector: str) -> Any:
+    return browser.evaluate(f"document.querySelector({selector!r})?.textContent")
+
+
+def _submit(browser: DevTools, button: str) -> None:
+    browser.events.clear()
+    browser.evaluate(f"document.getElementById({button!r}).click()")
+    browser.wait_for("Page.loadEventFired")
+
+
+def test_the_console_in_chromium(served_platform: Any, browser: DevTools, tmp_path: Path) -> None:
+    shots = tmp_path / "console-screenshots"
+    shots.mkdir()
+    client: CLIClient = served_platform.client()
+    notes = f"{served_platform.url}/api/v1/orgs/org_dev/workspaces/ws_dev/notes"
+    created = client._call("POST", notes, json={"title": "Buy milk", "body": "two litres"})
+
+    # without the cookie: refused, with how to get in
+    browser.open(f"{served_platform.url}/console/overview")
+    assert "flow local console" in browser.evaluate("document.body.innerText")
+
+    # the one-time link sets the cookie and lands on the overview
+    link = login_link(served_platform.url, served_platform.admin_secret)
+    browser.open(link)
+    assert browser.evaluate("location.pathname") == "/console/overview"
+    assert browser.evaluate("document.title") == "Overview · Flow console"
+    assert browser.evaluate("document.cookie") == ""  # HttpOnly: no script sees it
+    headings = browser.evaluate("[...document.querySelectorAll('h2')].map(h => h.textContent)")
+    assert headings == ["Organisations", "Components by type", "Recent activity"]
+    assert "Development" in _text(browser, "table")
+    assert browser.evaluate("document.querySelector('svg[role=img] title').textContent") == (
+        "Components by type"
+    )
+    assert browser.evaluate("getComputedStyle(document.querySelector('section')).borderRadius") == (
+        "10px"  # the inline stylesheet applies: the CSP allows it by its hash
+    )
+    _shot(browser, shots / "overview.png")
+    if os.environ.get("FLOW_CONSOLE_SHOT") == "1":
+        _shot(browser, DOCS_SHOT)
+
+    # phone width: nothing wider than the screen
+    _shot(browser, shots / "overview-phone.png", width=390, height=800)
+    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # the switcher: choose the dev org and workspace (a GET form)
+    browser.evaluate("document.getElementById('org').value = 'org_dev'")
+    _submit(browser, "switch")
+    assert "org=org_dev" in browser.evaluate("location.search")
+    assert "Workspaces" in browser.evaluate("document.body.innerText")
+
+    # the example plugin's panel: the note, and its detail view
+    browser.open(f"{served_platform.url}/console/notes?org=org_dev&ws=ws_dev")
+    assert browser.evaluate("document.querySelector('h1').textContent") == "Notes"
+    assert "Buy milk" in _text(browser, "table")
+    browser.events.clear()
+    browser.evaluate("document.querySelector('table a').click()")
+    browser.wait_for("Page.loadEventFired")
+    assert browser.evaluate("location.search").endswith(f"id={created['id']}")
+    assert "two litres" in _text(browser, "dl")
+    _shot(browser, shots / "notes.png")
+
+    # the platform panel: inject a 503 from its form, once
+    browser.open(f"{served_platform.url}/console/platform")
+    assert "No faults" in browser.evaluate("document.body.innerText")
+    assert browser.evaluate("document.querySelector('label[for], label select') !== null")
+    browser.evaluate("document.getElementById('fault-kind').value = '503'")
+    browser.evaluate("document.getElementById('fault-count').value = '1'")
+    _submit(browser, "inject")
+    assert _text(browser, "#notice") == "Injecting 503 faults on /api/."
+    assert "503" in _text(browser, "table")
+    _shot(browser, shots / "platform.png")
+    answer = httpx.get(f"{served_platform.url}/api/v1/users/me", timeout=10)
+    assert answer.status_code == 503  # the fault, seen through the platform's API
+    assert served_platform.platform.faults.snapshot().rules[0].injected == 1
+
+    # reset asks for its confirmation (the box is required: the browser does not send it)
+    browser.evaluate("document.getElementById('reset').click()")
+    assert browser.evaluate("document.getElementById('reset-confirm').validity.valueMissing")
+    assert client._call("GET", notes)["items"]  # nothing reset
+
+    for name in ("overview.png", "overview-phone.png", "notes.png", "platform.png"):
+        assert (shots / name).stat().st_size > 1000
+
+
+@pytest.mark.parametrize("panel", ["overview", "platform", "notes"])
+def test_each_panel_refuses_a_browser_without_the_cookie(
+    served_platform: Any, browser: DevTools, panel: str
+) -> None:
+    browser.open(f"{served_platform.url}/console/{panel}")
+    assert browser.evaluate("document.title").startswith("Sign in to the console")
