@@ -71,3 +71,11 @@ def flow_sdk_local_routes(app: Any) -> None:
     from .local.routes import install
 
     install(app)
+
+
+@hookimpl
+def flow_sdk_local_console_panels(console: Any) -> None:
+    """A "Components" panel in the local console: components by type, versions and diffs."""
+    from .local.console import install
+
+    install(console)
