@@ -88,6 +88,22 @@ def _with_options(
 _Outcome = httpx.Response | CLIClientError | None
 
 
+def _built(http: httpx.Client | httpx.AsyncClient, request: Request) -> tuple[httpx.Request, bool]:
+    """The httpx request for a step, and whether it may be retried (``retry=False`` never)."""
+    built, retryable = build_request(
+        http,
+        request.method,
+        request.url,
+        json=request.json,
+        content=request.content,
+        params=request.params,
+        headers=request.headers,
+        idempotency_key=request.idempotency_key,
+        timeout=request.timeout,
+    )
+    return built, retryable and request.retry
+
+
 def _drive(
     steps: Steps[R], runner: SyncRunner | AsyncRunner, options: CallOptions | None
 ) -> Generator[Request | Sleep, _Outcome, Any]:
@@ -161,18 +177,8 @@ class SyncRunner:
         return self._copy(safe=safe, defaults=merged)
 
     def _send(self, request: Request) -> httpx.Response:
-        built, retryable = build_request(
-            self.safe.http,
-            request.method,
-            request.url,
-            json=request.json,
-            content=request.content,
-            params=request.params,
-            headers=request.headers,
-            idempotency_key=request.idempotency_key,
-            timeout=request.timeout,
-        )
-        return self.safe.send(built, retryable=retryable and request.retry)
+        built, retryable = _built(self.safe.http, request)
+        return self.safe.send(built, retryable=retryable)
 
     def run(self, steps: Steps[R], options: CallOptions | None = None) -> Any:
         """The steps' result (a ``RawResponse`` of it when raw)."""
@@ -235,18 +241,8 @@ class AsyncRunner:
         return self._copy(safe=safe, defaults=merged)
 
     async def _send(self, request: Request) -> httpx.Response:
-        built, retryable = build_request(
-            self.safe.http,
-            request.method,
-            request.url,
-            json=request.json,
-            content=request.content,
-            params=request.params,
-            headers=request.headers,
-            idempotency_key=request.idempotency_key,
-            timeout=request.timeout,
-        )
-        return await self.safe.send(built, retryable=retryable and request.retry)
+        built, retryable = _built(self.safe.http, request)
+        return await self.safe.send(built, retryable=retryable)
 
     async def run(self, steps: Steps[R], options: CallOptions | None = None) -> Any:
         """The steps' result (a ``RawResponse`` of it when raw)."""
