@@ -233,14 +233,14 @@ class ClientBase(Bound[ModeT]):
         As the reference: an empty ``scope_id`` means the workspace, and
         ``reason`` is sent only when it is not empty.
         """
-        body: dict[str, Any] = {
-            "scope_type": scope_type,
-            "scope_id": scope_id or self.config.workspace_id,
-            "sql": sql,
-            "confirm": confirm,
-        }
-        if reason:
-            body["reason"] = reason
+        body = ddl_body(
+            sql,
+            self.config,
+            confirm=confirm,
+            scope_type=scope_type,
+            scope_id=scope_id,
+            reason=reason,
+        )
         path = f"{API_PREFIX}/connectors/instances/{path_segment(instance_id, 'instance_id')}"
         result: dict[str, Any] = yield from send("POST", f"{path}/execute-ddl", json=body)
         return result
@@ -262,6 +262,28 @@ class ClientBase(Bound[ModeT]):
             method.upper(), url, json=body, params=query
         )
         return answer
+
+
+def ddl_body(
+    sql: str,
+    config: FlowConfig,
+    *,
+    confirm: bool,
+    scope_type: str,
+    scope_id: str | None,
+    reason: str | None,
+) -> dict[str, Any]:
+    """The body of ``execute-ddl``, as the reference builds it: an empty or missing
+    ``scope_id`` means the configured workspace; ``reason`` only when it is not empty."""
+    body: dict[str, Any] = {
+        "scope_type": scope_type,
+        "scope_id": scope_id or config.workspace_id,
+        "sql": sql,
+        "confirm": confirm,
+    }
+    if reason:
+        body["reason"] = reason
+    return body
 
 
 def service_url(org_id: str, service_id: str, path: str, version: int | str | None) -> str:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._client_base import service_url
+from ._client_base import ddl_body, service_url
 from ._config import FlowConfig
 from ._endpoints import (
     Async,
@@ -138,6 +138,7 @@ __all__ = [
     "SyncMethod",
     "body_of",
     "cursor_pages",
+    "ddl_body",
     "endpoint",
     "error_class_for_status",
     "hookimpl",

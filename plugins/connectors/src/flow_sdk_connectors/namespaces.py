@@ -24,6 +24,7 @@ from flow_sdk.plugin import (
     Steps,
     body_of,
     cursor_pages,
+    ddl_body,
     endpoint,
     paginated,
     path_segment,
@@ -211,14 +212,14 @@ class ConnectorInstancesNamespace(ResourceNamespace[ModeT, ConnectorInstance]):
         DDL is refused. As the reference: an empty or missing ``scope_id``
         means the configured workspace, and an empty ``reason`` is not sent.
         """
-        body: dict[str, Any] = {
-            "scope_type": scope_type,
-            "scope_id": scope_id or self.config.workspace_id,
-            "sql": sql,
-            "confirm": confirm,
-        }
-        if reason:
-            body["reason"] = reason
+        body = ddl_body(
+            sql,
+            self.config,
+            confirm=confirm,
+            scope_type=scope_type,
+            scope_id=scope_id,
+            reason=reason,
+        )
         # A confirmed batch may take the platform up to DDL_TIMEOUT_S (e.g. building an index).
         timeout = self._wait_for(DDL_TIMEOUT_S) if confirm else None
         return (
