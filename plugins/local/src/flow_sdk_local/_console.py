@@ -21,6 +21,7 @@ import base64
 import hashlib
 import hmac
 import html
+import json
 import logging
 import os
 import secrets
@@ -28,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlencode
 
 from flow_sdk.plugin import per_plugin
@@ -41,7 +42,20 @@ if TYPE_CHECKING:
     from ._app import App
     from ._platform import LocalPlatform
 
-__all__ = ["COOKIE", "PREFIX", "Console", "Panel", "View", "install", "login_link"]
+__all__ = [
+    "COOKIE",
+    "PAGE_SIZE",
+    "PREFIX",
+    "Console",
+    "Interval",
+    "Markup",
+    "Panel",
+    "Span",
+    "View",
+    "install",
+    "link",
+    "login_link",
+]
 
 logger = logging.getLogger("flow_sdk")
 
@@ -90,6 +104,15 @@ button.danger{border-color:var(--bad);background:var(--bad)}
 .error{padding:.5rem .75rem;border:1px solid var(--bad);border-radius:8px;color:var(--bad)}
 svg{max-width:100%;height:auto}svg .bar{fill:var(--accent)}svg text{fill:var(--fg);font-size:12px}
 a{color:var(--accent)}code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre{margin:.5rem 0;padding:.5rem .75rem;background:var(--bg);border:1px solid var(--line);
+border-radius:6px;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}
+ins{color:var(--ok);text-decoration:none}del{color:var(--bad);text-decoration:none}
+.badge{display:inline-block;padding:0 .45rem;border-radius:999px;border:1px solid var(--line);
+font-size:.85rem}.badge.ok{color:var(--ok);border-color:var(--ok)}
+.badge.bad{color:var(--bad);border-color:var(--bad)}
+svg .ok{fill:var(--ok)}svg .bad{fill:var(--bad)}svg .muted{fill:var(--muted)}
+svg .axis{stroke:var(--line)}svg .whisker{stroke:var(--fg);stroke-width:2}
+svg .ref{stroke:var(--muted);stroke-dasharray:4 3}
 """.strip()
 _STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
 _HEADERS = {
@@ -220,6 +243,14 @@ class View:
         text = urlencode({k: v for k, v in query.items() if v})
         return f"{PREFIX}/{slug or self.panel.slug}" + (f"?{text}" if text else "")
 
+    def here(self, **params: str) -> str:
+        """This page's URL with every query parameter kept but the cursor; ``params``
+        override (an empty value drops one)."""
+        query = {k: v[-1] for k, v in self.request.query.items() if v and k != "cursor"}
+        query.update(params)
+        text = urlencode({k: v for k, v in query.items() if v})
+        return f"{PREFIX}/{self.panel.slug}" + (f"?{text}" if text else "")
+
     def scope(self) -> str:
         """The store scope of the chosen workspace (``org/ws``), "" when none."""
         return f"{self.org_id}/{self.workspace_id}" if self.org_id and self.workspace_id else ""
@@ -253,12 +284,14 @@ class View:
         if not rows:
             return out + f'<p class="muted">{e(empty)}</p>'
         out += f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        if next_cursor:
-            out += (
-                f'<p class="pager"><a rel="next" href="{e(self.url(cursor=next_cursor))}">'
-                "Next page →</a></p>"
-            )
-        return out
+        return out + self.pager(next_cursor)
+
+    def pager(self, next_cursor: str) -> str:
+        """The link to the next page ("" on the last): this page's URL, ``?cursor`` changed."""
+        if not next_cursor:
+            return ""
+        href = e(self.here(cursor=next_cursor))
+        return f'<p class="pager"><a rel="next" href="{href}">Next page →</a></p>'
 
     @staticmethod
     def link(href: str, text: Any) -> Markup:
@@ -294,15 +327,221 @@ class View:
             f"<title>{title}</title>{''.join(bars)}</svg>"
         )
 
-    def form(self, fields: str, submit: str, *, action: str, danger: bool = False) -> str:
-        """A POST form to this panel carrying the CSRF token; ``action`` names what it does."""
+    def form(
+        self,
+        fields: str,
+        submit: str,
+        *,
+        action: str,
+        danger: bool = False,
+        button_id: str = "",
+        values: dict[str, str] | None = None,
+    ) -> str:
+        """A POST form to this page (its query kept) carrying the CSRF token; ``action``
+        names what it does (and is the button's id unless ``button_id``); ``values`` are
+        sent as hidden fields (the id of what to act on, say)."""
         css = ' class="danger"' if danger else ""
+        hidden = _hidden({"csrf": self.csrf, "action": action, **(values or {})})
         return (
-            f'<form method="post" class="inline" action="{e(self.url())}">'
-            f'<input type="hidden" name="csrf" value="{e(self.csrf)}">'
-            f'<input type="hidden" name="action" value="{e(action)}">'
-            f'{fields}<button type="submit" id="{e(action)}"{css}>{e(submit)}</button></form>'
+            f'<form method="post" class="inline" action="{e(self.here())}">{hidden}'
+            f'{fields}<button type="submit" id="{e(button_id or action)}"{css}>{e(submit)}'
+            "</button></form>"
         )
+
+    def get_form(self, label: str, fields: str, submit: str, *, button_id: str, **keep: str) -> str:
+        """A GET form to this panel (a filter or a chooser): the org and workspace, and
+        ``keep``, ride along as hidden fields; ``label`` names it for assistive technology."""
+        hidden = _hidden({"org": self.org_id, "ws": self.workspace_id, **keep})
+        return (
+            f'<form method="get" class="inline" action="{e(PREFIX)}/{e(self.panel.slug)}" '
+            f'aria-label="{e(label)}">{hidden}{fields}'
+            f'<button type="submit" id="{e(button_id)}">{e(submit)}</button></form>'
+        )
+
+    @staticmethod
+    def select(
+        name: str, label: str, options: Iterable[str | tuple[str, str]], chosen: str = ""
+    ) -> str:
+        """A labelled ``<select id=NAME>``; an option is a value or ``(value, text)``."""
+        items = []
+        for option in options:
+            value, text = option if isinstance(option, tuple) else (option, option)
+            picked = " selected" if value == chosen else ""
+            items.append(f'<option value="{e(value)}"{picked}>{e(text)}</option>')
+        return (
+            f'<label>{e(label)}<select name="{e(name)}" id="{e(name)}">{"".join(items)}'
+            "</select></label>"
+        )
+
+    @staticmethod
+    def field(name: str, label: str, value: str = "", *, size: int = 16, kind: str = "text") -> str:
+        """A labelled ``<input id=NAME>``."""
+        return (
+            f'<label>{e(label)}<input type="{e(kind)}" name="{e(name)}" id="{e(name)}" '
+            f'value="{e(value)}" size="{size}"></label>'
+        )
+
+    @staticmethod
+    def textarea(name: str, label: str, value: str = "", *, rows: int = 6) -> str:
+        """A labelled ``<textarea id=NAME>`` (JSON to paste, say)."""
+        return (
+            f'<label>{e(label)}<textarea name="{e(name)}" id="{e(name)}" rows="{rows}" '
+            f'cols="60">{e(value)}</textarea></label>'
+        )
+
+    @staticmethod
+    def code(value: Any) -> str:
+        """A ``<pre>`` block: text as is, anything else as indented JSON (escaped)."""
+        text = value if isinstance(value, str) else json.dumps(value, indent=2, sort_keys=True)
+        return f"<pre><code>{e(text)}</code></pre>"
+
+    @staticmethod
+    def badge(text: str, tone: Literal["ok", "bad", ""] = "") -> Markup:
+        """A small status label (a table cell or detail value); ``tone`` colours it."""
+        css = f"badge {tone}".strip()
+        return Markup(f'<span class="{css}">{e(text)}</span>')
+
+    @staticmethod
+    def section(*parts: str) -> str:
+        """Parts of a panel in one card."""
+        return f"<section>{''.join(parts)}</section>"
+
+    def needs_workspace(self, what: str) -> str:
+        """The panel's answer when no workspace is chosen: what to choose, and why."""
+        return self.section(f"<p>Choose an org and a workspace to see their {e(what)}.</p>")
+
+    @staticmethod
+    def missing(text: str) -> str:
+        """The answer for an id that is not there (``#not-found``)."""
+        return f'<section><p class="error" id="not-found">{e(text)}</p></section>'
+
+    def timeline(self, caption: str, spans: Sequence[Span]) -> str:
+        """A timeline (an SVG Gantt chart) of spans, with each one's duration as text:
+        the steps of a run, say. A span still running is drawn up to the latest end."""
+        if not spans:
+            return f'<h2>{e(caption)}</h2><p class="muted">Nothing ran.</p>'
+        start = min(s.start for s in spans)
+        end = max(max(s.end or s.start for s in spans), start)
+        total = (end - start) or 1.0
+        row, label_w, width, bar_w = 26, 150, 560, 330
+        rows = []
+        for i, span in enumerate(spans):
+            y = i * row
+            x = label_w + bar_w * (span.start - start) / total
+            stop = span.end if span.end is not None else end
+            w = max(2.0, bar_w * (stop - span.start) / total)
+            took = "running" if span.end is None else _duration(stop - span.start)
+            rows.append(
+                f"<g><title>{e(span.label)}: {e(span.status)}, {took}</title>"
+                f'<text x="0" y="{y + 17}">{e(span.label[:20])}</text>'
+                f'<rect class="{_tone(span.status)}" x="{x:.1f}" y="{y + 5}" width="{w:.1f}" '
+                f'height="16" rx="3"/>'
+                f'<text x="{min(x + w + 6, width - 60):.1f}" y="{y + 17}">{took}</text></g>'
+            )
+        height = row * len(spans)
+        title = e(caption)
+        return (
+            f"<h2>{title}</h2>"
+            f'<svg role="img" aria-label="{title}" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
+            f"<title>{title}</title>{''.join(rows)}</svg>"
+        )
+
+    def interval_chart(
+        self, caption: str, intervals: Sequence[Interval], *, reference: float | None = None
+    ) -> str:
+        """Estimates with their confidence intervals (an SVG forest plot: a dot and a
+        whisker per row), the numbers as text beside; ``reference`` draws a dashed line
+        (the control's value, or zero for a difference)."""
+        if not intervals:
+            return f'<h2>{e(caption)}</h2><p class="muted">No data yet.</p>'
+        values = [v for i in intervals for v in (i.low, i.estimate, i.high)]
+        if reference is not None:
+            values.append(reference)
+        lo, hi = min(values), max(values)
+        pad = (hi - lo) * 0.05 or 1.0
+        lo, hi = lo - pad, hi + pad
+        row, label_w, width, plot_w = 28, 130, 560, 280
+
+        def x(value: float) -> float:
+            return label_w + plot_w * (value - lo) / (hi - lo)
+
+        rows = []
+        for n, item in enumerate(intervals):
+            y = n * row + 14
+            rows.append(
+                f"<g><title>{e(item.label)}: {item.estimate:.4g} "
+                f"[{item.low:.4g}, {item.high:.4g}]</title>"
+                f'<text x="0" y="{y + 4}">{e(item.label[:18])}</text>'
+                f'<line class="whisker" x1="{x(item.low):.1f}" y1="{y}" '
+                f'x2="{x(item.high):.1f}" y2="{y}"/>'
+                f'<circle class="{_tone(item.tone)}" cx="{x(item.estimate):.1f}" cy="{y}" r="5"/>'
+                f'<text x="{label_w + plot_w + 10}" y="{y + 4}">{item.estimate:.4g} '
+                f"[{item.low:.4g}, {item.high:.4g}]</text></g>"
+            )
+        height = row * len(intervals)
+        ref = ""
+        if reference is not None:
+            ref = (
+                f'<line class="ref" x1="{x(reference):.1f}" y1="0" x2="{x(reference):.1f}" '
+                f'y2="{height}"/>'
+            )
+        title = e(caption)
+        return (
+            f"<h2>{title}</h2>"
+            f'<svg role="img" aria-label="{title}" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
+            f"<title>{title}</title>{ref}{''.join(rows)}</svg>"
+        )
+
+
+@dataclass(frozen=True)
+class Span:
+    """One bar of :meth:`View.timeline`: times in seconds (epoch or any common origin);
+    ``end`` None while running; ``status`` colours it (failed/error: red, ok-ish: green)."""
+
+    label: str
+    start: float
+    end: float | None
+    status: str = "succeeded"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One row of :meth:`View.interval_chart`: an estimate and its interval."""
+
+    label: str
+    estimate: float
+    low: float
+    high: float
+    tone: str = ""
+
+
+_BAD = {"failed", "error", "errored", "cancelled", "canceled", "timed_out", "bad", "rolled_back"}
+_OK = {"succeeded", "success", "ok", "completed", "done", "delivered", "active", "good"}
+
+
+def _tone(status: str) -> str:
+    lowered = status.lower()
+    if lowered in _BAD:
+        return "bad"
+    if lowered in _OK:
+        return "ok"
+    return "bar" if lowered in ("", "running", "pending") else "muted"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.1f} min"
+
+
+def _hidden(values: dict[str, str]) -> str:
+    return "".join(
+        f'<input type="hidden" name="{e(k)}" value="{e(v)}">' for k, v in values.items() if v
+    )
 
 
 class Markup(str):

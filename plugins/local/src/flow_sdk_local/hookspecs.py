@@ -22,7 +22,7 @@ from flow_sdk.hookspecs import hookspec
 
 if TYPE_CHECKING:
     from ._app import App
-    from ._console import Console
+    from .console import Console
 
 __all__ = ["flow_sdk_local_console_panels", "flow_sdk_local_routes"]
 
@@ -41,6 +41,6 @@ def flow_sdk_local_console_panels(console: Console) -> None:
     """Add panels to the local platform's web console (``/console``) with ``console.panel``.
 
     Called once per local platform, after every plugin's routes are in place.
-    A panel renders server-side HTML from a ``View`` (its helpers: ``table``,
-    ``detail``, ``bar_chart``, ``form``, ``page``); see flow_sdk_local._console.
+    A panel renders server-side HTML from a ``View`` (paged tables, details,
+    forms, SVG charts and timelines); see :mod:`flow_sdk_local.console`.
     """

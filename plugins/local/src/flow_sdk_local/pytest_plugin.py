@@ -186,6 +186,23 @@ class PlatformHandle:
 
     # controls
 
+    def console(self) -> Any:
+        """An ``httpx.Client`` signed in to the served platform's web console (through a
+        one-time link, as a browser is); closed when the test ends."""
+        import httpx
+
+        from .console import COOKIE, login_link
+
+        if self.mode != "socket":
+            raise RuntimeError("the console is served over the socket: use served_platform")
+        client = httpx.Client(base_url=self.url, timeout=30, trust_env=False)
+        answer = client.get(login_link(self.url, self.admin_secret))
+        if answer.status_code != 303:
+            raise RuntimeError(f"the console refused its link: {answer.status_code}")
+        client.cookies.set(COOKIE, answer.cookies[COOKIE], path="/console")
+        self._clients.append(client)
+        return client
+
     def reset(self) -> dict[str, Any]:
         """Wipe all state and seed the dev tenant again (with a new API key)."""
         return self.platform.reset()
