@@ -28,6 +28,15 @@ def flow_sdk_local_routes(app: Any) -> None:
 
 
 @hookimpl
+def flow_sdk_local_console_panels(console: Any) -> None:
+    """A "Policies" panel in the local console: the policies in force, and "would this
+    be allowed?" answered by the platform's own evaluation."""
+    from .local._console import install
+
+    install(console)
+
+
+@hookimpl
 def flow_sdk_cli_commands(commands: Any) -> None:
     """``flow policies list|get|create|update|delete|evaluate``."""
     commands.add_group(
