@@ -28,6 +28,14 @@ def flow_sdk_local_routes(app: Any) -> None:
 
 
 @hookimpl
+def flow_sdk_local_console_panels(console: Any) -> None:
+    """A "Webhooks" panel in the local console: webhooks, deliveries, attempts, redelivery."""
+    from .local._console import install
+
+    install(console)
+
+
+@hookimpl
 def flow_sdk_cli_commands(commands: Any) -> None:
     """``flow webhooks list|get|create|update|delete|test|deliveries``."""
     commands.add_group(
