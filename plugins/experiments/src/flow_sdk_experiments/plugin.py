@@ -1,4 +1,4 @@
-"""Hooks of flow-sdk-experiments: the ``experiments`` namespace, its CLI commands and local routes.
+"""Hooks of flow-sdk-experiments: the ``experiments`` namespace, CLI, routes, console panel.
 
 Light on purpose: the namespace, CLI and route code are imported only when used.
 """
@@ -9,7 +9,12 @@ from typing import Any
 
 from flow_sdk import NamespaceSpec, hookimpl
 
-__all__ = ["flow_sdk_cli_commands", "flow_sdk_local_routes", "flow_sdk_namespaces"]
+__all__ = [
+    "flow_sdk_cli_commands",
+    "flow_sdk_local_console_panels",
+    "flow_sdk_local_routes",
+    "flow_sdk_namespaces",
+]
 
 
 @hookimpl
@@ -40,3 +45,11 @@ def flow_sdk_local_routes(app: Any) -> None:
     from .local._routes import install
 
     install(app)
+
+
+@hookimpl
+def flow_sdk_local_console_panels(console: Any) -> None:
+    """An "Experiments" panel in the local console: experiments, variants and results."""
+    from .local._console import install
+
+    install(console)
