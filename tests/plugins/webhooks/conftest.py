@@ -31,7 +31,8 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Answers each POST with the next queued status (then ``default``) and records it.
+    """Answers each POST with the next queued status (then ``default``) and ``reply`` as its
+    body, and records it.
 
     With ``secret`` set it checks every delivery with ``verify_signature``,
     as a real receiver would, and answers 400 to one that fails.
@@ -41,6 +42,7 @@ class Receiver:
     secret: str | None = None
     statuses: list[int] = field(default_factory=list)
     default: int = 200
+    reply: bytes = b""
     received: list[Received] = field(default_factory=list)
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -79,8 +81,9 @@ def _serve(receiver: Receiver) -> tuple[http.server.ThreadingHTTPServer, str]:
             body = self.rfile.read(length)
             status = receiver.answer(dict(self.headers.items()), body, self.path)
             self.send_response(status)
-            self.send_header("Content-Length", "0")
+            self.send_header("Content-Length", str(len(receiver.reply)))
             self.end_headers()
+            self.wfile.write(receiver.reply)
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -88,13 +88,16 @@ class WebhookWithSecret(Webhook, kw_only=True):
 
 
 class DeliveryAttempt(Model):
-    """One POST of a delivery to the webhook's URL."""
+    """One POST of a delivery to the webhook's URL: what was sent (its headers, the
+    signature among them) and what came back (the start of the receiver's answer)."""
 
     number: int
     started_at: datetime
     duration_ms: float = 0.0
     response_code: int | None = None
     error: str | None = None
+    request_headers: dict[str, str] | None = None
+    response_body: str | None = None
 
 
 class Delivery(Model):

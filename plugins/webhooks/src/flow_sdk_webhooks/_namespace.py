@@ -145,6 +145,34 @@ class WebhooksNamespace(ResourceNamespace[ModeT, Webhook]):
         return (yield from send("GET", url, type=Delivery))
 
     @endpoint
+    def redeliver(
+        self,
+        webhook_id: str,
+        delivery_id: str,
+        *,
+        wait: bool = False,
+        timeout_s: float = 30.0,
+        on_progress: Progress | None = None,
+    ) -> Steps[Delivery]:
+        """Send a delivery's event again (the same event id and payload bytes) as a new
+        delivery, returned; ``wait=True`` waits for it as ``wait_for_delivery`` does.
+
+        For a receiver that was down when its attempts ran out. 409 (``CLIConflictError``)
+        when the webhook is inactive.
+        """
+        url = self._item(
+            webhook_id, "deliveries", path_segment(delivery_id, "delivery_id"), "redeliver"
+        )
+        delivery = yield from send("POST", url, type=Delivery)
+        if wait:
+            return (
+                yield from type(self).wait_for_delivery.steps(
+                    self, webhook_id, delivery.id, timeout_s=timeout_s, on_progress=on_progress
+                )
+            )
+        return delivery
+
+    @endpoint
     def wait_for_delivery(
         self,
         webhook_id: str,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import functools
+from typing import Any
 
 from flow_sdk.cli import (
     CommandContext,
@@ -32,7 +34,7 @@ DELIVERY_COLUMNS = (
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    """list|get|create|update|delete, plus ``test`` and ``deliveries``."""
+    """list|get|create|update|delete, plus ``test``, ``deliveries`` and ``redeliver``."""
     add_resource_commands(
         parser,
         namespace="webhooks",
@@ -64,10 +66,25 @@ def register(parser: argparse.ArgumentParser) -> None:
 
     test = add_command(parser, "test", run_test, help="send a ping event to the webhook now")
     test.add_argument("id", metavar="ID")
-    test.add_argument("--wait", action="store_true", help="wait until it succeeded or gave up")
-    test.add_argument(
-        "--timeout", type=float, default=30.0, metavar="SECONDS", help="with --wait (default 30)"
+    redeliver = add_command(
+        parser,
+        "redeliver",
+        run_redeliver,
+        help="send a delivery's event again, as a new delivery",
     )
+    redeliver.add_argument("id", metavar="ID")
+    redeliver.add_argument("delivery_id", metavar="DELIVERY_ID")
+    for sender in (test, redeliver):
+        sender.add_argument(
+            "--wait", action="store_true", help="wait until it succeeded or gave up"
+        )
+        sender.add_argument(
+            "--timeout",
+            type=float,
+            default=30.0,
+            metavar="SECONDS",
+            help="with --wait (default 30)",
+        )
 
     deliveries = add_command(
         parser, "deliveries", run_deliveries, help="the webhook's deliveries, newest first"
@@ -97,13 +114,13 @@ def _describe(delivery: Delivery) -> str:
     return f"delivery {delivery.id}: {delivery.status} after {delivery.attempts} attempt(s)"
 
 
-def run_test(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """``flow webhooks test ID [--wait]``: exit 1 when the ping was not delivered."""
+def _sent(args: argparse.Namespace, ctx: CommandContext, what: str, send: Any) -> int:
+    """Show a delivery just queued (``send(wait=, timeout_s=, on_progress=)``), waiting for
+    it with ``--wait``; exit 1 when it was not delivered."""
     waiting = Waiting(ctx)
     if args.wait:
-        waiting.show(f"sending a ping to webhook {args.id}")
-    delivery = ctx.client().webhooks.test(
-        args.id,
+        waiting.show(f"sending {what} to webhook {args.id}")
+    delivery: Delivery = send(
         wait=args.wait,
         timeout_s=args.timeout,
         on_progress=(lambda d: waiting.show(_describe(d))) if args.wait else None,
@@ -111,9 +128,20 @@ def run_test(args: argparse.Namespace, ctx: CommandContext) -> int:
     waiting.done()
     ctx.output.emit(delivery)
     if delivery.status == "failed":
-        ctx.output.warning(f"the ping was not delivered: {delivery.error}")
+        ctx.output.warning(f"{what} was not delivered: {delivery.error}")
         return 1
     return 0
+
+
+def run_test(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``flow webhooks test ID [--wait]``: exit 1 when the ping was not delivered."""
+    return _sent(args, ctx, "a ping", functools.partial(ctx.client().webhooks.test, args.id))
+
+
+def run_redeliver(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """``flow webhooks redeliver ID DELIVERY_ID [--wait]``: exit 1 when not delivered."""
+    send = functools.partial(ctx.client().webhooks.redeliver, args.id, args.delivery_id)
+    return _sent(args, ctx, f"the event of {args.delivery_id}", send)
 
 
 def run_deliveries(args: argparse.Namespace, ctx: CommandContext) -> None:

@@ -16,9 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from flow_sdk_local.console import PAGE_SIZE, Markup
 
-from .._signature import SIGNATURE_HEADER, signature_header
-from ._engine import USER_AGENT, WEBHOOK_KIND
-from ._events import PING
+from ._engine import WEBHOOK_KIND
 from ._routes import engine_of
 
 if TYPE_CHECKING:
@@ -72,25 +70,17 @@ def act(view: View, form: dict[str, str]) -> str:
         doc = tx.get(WEBHOOK_KIND, scope, webhook_id)
         if doc is None:
             raise ValueError(f"No webhook {webhook_id} in this workspace.")
-        row = tx.execute(
-            "SELECT event_id, event_type, payload FROM webhook_deliveries "
-            "WHERE id = ? AND webhook_id = ?",
-            (delivery_id, doc.id),
-        ).fetchone()
-        if row is None:
-            raise ValueError(f"Webhook {doc.id} has no delivery {delivery_id}.")
-        event_id, event_type, payload = row
-        if not doc.data.get("active", True) and event_type != PING:
+        if not doc.data.get("active", True):
             raise ValueError(
                 f"Webhook {doc.id} is disabled: enable it first "
                 f"(flow webhooks update {doc.id} --set active=true)."
             )
-        queued = engine.enqueue(
-            tx, doc, event_id=event_id, event_type=event_type, payload=bytes(payload)
-        )
+        queued = engine.redeliver(tx, doc, delivery_id)
+        if queued is None:
+            raise ValueError(f"Webhook {doc.id} has no delivery {delivery_id}.")
     engine.wake()
     return (
-        f"Queued delivery {queued['id']}: event {event_type} ({event_id}) "
+        f"Queued delivery {queued['id']}: event {queued['event_type']} ({queued['event_id']}) "
         f"to {doc.data.get('url', '')} again."
     )
 
@@ -221,16 +211,9 @@ def _headers(view: View, doc: Any, item: dict[str, Any], payload: bytes) -> str:
     if not sent:
         return '<h2>Request headers</h2><p class="muted" id="no-headers">Not sent yet.</p>'
     attempt = sent[-1]
-    timestamp = int(_epoch(attempt["started_at"]))
-    # What the engine sends (see DeliveryEngine._attempt); the secret never changes,
-    # so the signature recomputed at the attempt's timestamp is the one sent.
-    headers = [
-        ("Content-Type", "application/json"),
-        ("User-Agent", USER_AGENT),
-        ("Flow-Event", item["event_type"]),
-        ("Flow-Delivery", item["id"]),
-        (SIGNATURE_HEADER, signature_header(payload, doc.data["secret"], timestamp=timestamp)),
-    ]
+    headers = list((attempt.get("request_headers") or {}).items())
+    if not headers:
+        return '<h2>Request headers</h2><p class="muted" id="no-headers">Not recorded.</p>'
     return (
         view.detail(f"Request headers (attempt {attempt['number']})", headers)
         + f'<p class="muted" id="verify-help">Check it in your receiver with '
@@ -239,7 +222,7 @@ def _headers(view: View, doc: Any, item: dict[str, Any], payload: bytes) -> str:
 
 
 def _attempts(view: View, history: list[dict[str, Any]]) -> str:
-    excerpts = any("response_body" in a for a in history)
+    excerpts = any(a.get("response_body") for a in history)
     columns = ["#", "Started", "Status code", "Duration", "Error"]
     if excerpts:
         columns.append("Response body (excerpt)")

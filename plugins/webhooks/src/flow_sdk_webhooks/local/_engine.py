@@ -213,6 +213,22 @@ class DeliveryEngine:
             self.enqueue(tx, doc, event_id=event_id, event_type=event_type, payload=payload)
         return len(wanted)
 
+    def redeliver(self, tx: Transaction, webhook: Any, delivery_id: str) -> dict[str, Any] | None:
+        """Queue the event of one of ``webhook``'s deliveries again, as a new delivery with
+        the very same payload bytes (and event id, so receivers can tell it is a repeat);
+        None when the webhook has no such delivery."""
+        row = tx.execute(
+            "SELECT event_id, event_type, payload FROM webhook_deliveries "
+            "WHERE id = ? AND webhook_id = ?",
+            (delivery_id, webhook.id),
+        ).fetchone()
+        if row is None:
+            return None
+        event_id, event_type, payload = row
+        return self.enqueue(
+            tx, webhook, event_id=event_id, event_type=event_type, payload=bytes(payload)
+        )
+
     # reading
 
     def get(self, tx: Transaction, webhook_id: str, delivery_id: str) -> dict[str, Any] | None:
@@ -316,6 +332,7 @@ class DeliveryEngine:
         with self.store.transaction(write=False) as tx:
             webhook = tx.get(WEBHOOK_KIND, scope, webhook_id)
         started = self._clock()
+        sent_headers: dict[str, str] | None = None
         if webhook is None:
             result = SendResult(None, "the webhook was deleted")
             final = True
@@ -333,6 +350,7 @@ class DeliveryEngine:
                     body, webhook.data["secret"], timestamp=int(started)
                 ),
             }
+            sent_headers = headers
             result = self._send(webhook.data["url"], body, headers, self.schedule.timeout_s)
             final = False
         finished = self._clock()
@@ -344,6 +362,8 @@ class DeliveryEngine:
             "duration_ms": round((finished - started) * 1000, 3),
             "response_code": result.status,
             "error": result.error,
+            "request_headers": sent_headers,
+            "response_body": result.body or None,
         }
         with self.store.transaction() as tx:
             # By id, never by seq: a reset restarts seq numbers under an in-flight attempt.

@@ -1,8 +1,9 @@
 """The local platform's webhook routes, and the events every tenant write emits.
 
 ``GET/POST <tenant>/webhooks``, ``GET/PATCH/DELETE <tenant>/webhooks/{id}``,
-``POST <tenant>/webhooks/{id}/test`` (a ping), ``GET <tenant>/webhooks/{id}/deliveries``
-and ``GET <tenant>/webhooks/{id}/deliveries/{delivery_id}``.
+``POST <tenant>/webhooks/{id}/test`` (a ping), ``GET <tenant>/webhooks/{id}/deliveries``,
+``GET <tenant>/webhooks/{id}/deliveries/{delivery_id}`` and
+``POST <tenant>/webhooks/{id}/deliveries/{delivery_id}/redeliver`` (the same event again).
 
 Events: after a successful create (POST to a collection), update (PATCH or
 PUT of an item) or delete (DELETE of an item) under the workspace, an event
@@ -25,6 +26,7 @@ from flow_sdk_local import (
     Request,
     Response,
     Route,
+    conflict,
     encode_cursor,
     new_id,
     not_found,
@@ -152,6 +154,22 @@ def install(app: Any) -> None:
         engine.wake()
         return Response(202, delivery)
 
+    def redeliver(request: Request) -> Any:
+        """Send one of the webhook's deliveries again: the same event and payload bytes, as a
+        new delivery (the answer, pending)."""
+        doc = resource.load(request)
+        if not doc.data.get("active", True):
+            raise conflict(
+                "the webhook is inactive: activate it first (PATCH active=true)",
+                code="webhook_inactive",
+            )
+        with request.store.transaction() as tx:
+            delivery = engine.redeliver(tx, doc, request.params["delivery_id"])
+        if delivery is None:
+            raise not_found(f"delivery {request.params['delivery_id']!r}")
+        engine.wake()
+        return Response(202, delivery)
+
     def deliveries(request: Request) -> Any:
         """The webhook's deliveries, newest first, with every attempt."""
         doc = resource.load(request)
@@ -195,6 +213,14 @@ def install(app: Any) -> None:
     )
     app.add_route(
         "GET", tenant + "/{id}/deliveries/{delivery_id}", delivery, response=Delivery, tags=tag
+    )
+    app.add_route(
+        "POST",
+        tenant + "/{id}/deliveries/{delivery_id}/redeliver",
+        redeliver,
+        response=Delivery,
+        status=202,
+        tags=tag,
     )
 
     def emit_events(route: Route, request: Request, call: Any) -> Any:

@@ -15,14 +15,18 @@ from urllib.parse import urlsplit
 __all__ = ["SendResult", "post"]
 
 _MAX_READ = 64 * 1024
+BODY_EXCERPT = 1024
+"""How much of a receiver's answer an attempt keeps (as text): enough to see why."""
 
 
 @dataclass(frozen=True)
 class SendResult:
-    """What one attempt got: a status code, or an error when no response came."""
+    """What one attempt got: a status code, or an error when no response came; the start
+    of the receiver's answer."""
 
     status: int | None
     error: str | None
+    body: str = ""
 
     @property
     def ok(self) -> bool:
@@ -41,7 +45,7 @@ def post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> S
     try:
         connection.request("POST", target, body=body, headers=dict(headers))
         response = connection.getresponse()
-        response.read(_MAX_READ)
+        excerpt = response.read(_MAX_READ)[:BODY_EXCERPT].decode("utf-8", "replace")
     except TimeoutError:
         return SendResult(None, f"timed out after {timeout:g}s")
     except OSError as exc:
@@ -52,5 +56,6 @@ def post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> S
     finally:
         connection.close()
     if 200 <= response.status < 300:
-        return SendResult(response.status, None)
-    return SendResult(response.status, f"receiver answered {response.status} {response.reason}")
+        return SendResult(response.status, None, excerpt)
+    error = f"receiver answered {response.status} {response.reason}"
+    return SendResult(response.status, error, excerpt)
