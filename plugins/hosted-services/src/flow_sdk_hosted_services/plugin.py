@@ -28,6 +28,14 @@ def flow_sdk_local_routes(app: Any) -> None:
 
 
 @hookimpl
+def flow_sdk_local_console_panels(console: Any) -> None:
+    """A "Services" panel in the local console: the org's services, versions and endpoints."""
+    from ._console import install
+
+    install(console)
+
+
+@hookimpl
 def flow_sdk_cli_commands(commands: Any) -> None:
     """``flow services``."""
     commands.add_group(

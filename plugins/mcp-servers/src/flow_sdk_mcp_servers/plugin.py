@@ -10,7 +10,12 @@ from typing import Any
 
 from flow_sdk import NamespaceSpec, hookimpl
 
-__all__ = ["flow_sdk_cli_commands", "flow_sdk_local_routes", "flow_sdk_namespaces"]
+__all__ = [
+    "flow_sdk_cli_commands",
+    "flow_sdk_local_console_panels",
+    "flow_sdk_local_routes",
+    "flow_sdk_namespaces",
+]
 
 
 @hookimpl
@@ -41,3 +46,11 @@ def flow_sdk_local_routes(app: Any) -> None:
     from .local._routes import install
 
     install(app)
+
+
+@hookimpl
+def flow_sdk_local_console_panels(console: Any) -> None:
+    """An "MCP servers" panel in the local console: servers, their tools, and a refresh."""
+    from .local._console import install
+
+    install(console)
