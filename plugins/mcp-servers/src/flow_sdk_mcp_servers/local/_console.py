@@ -19,8 +19,8 @@ from flow_sdk.plugin import redact_url
 from flow_sdk_local.console import Markup
 
 from .._models import DEFAULT_REFRESH_TIMEOUT_S, MAX_REFRESH_TIMEOUT_S
-from ._probe import ProbeError, list_tools
-from ._routes import KIND, _state, _store_failure, _store_tools, _unchanged
+from ._probe import ProbeError
+from ._routes import KIND, ServerChanged, _state, refresh_tools
 
 if TYPE_CHECKING:
     from flow_sdk_local.console import Console, View
@@ -159,19 +159,14 @@ def refresh(view: View, form: dict[str, str]) -> str:
     if doc is None:
         raise ValueError(f"No MCP server {server_id!r} in this workspace.")
     try:
-        found = list_tools(doc.data["url"], doc.data["transport"], timeout)
+        found = refresh_tools(view.store, doc, timeout)
     except ProbeError as failure:
-        with view.store.transaction() as tx:
-            if _unchanged(tx, doc):
-                _store_failure(tx, doc.id, failure.message)
         raise ValueError(f"The refresh failed: {failure.message}") from None
-    with view.store.transaction() as tx:
-        if not _unchanged(tx, doc):
-            raise ValueError(
-                "The server was deleted, or its URL or transport changed, during the refresh; "
-                "refresh it again."
-            )
-        _store_tools(tx, doc.id, found)
+    except ServerChanged:
+        raise ValueError(
+            "The server was deleted, or its URL or transport changed, during the refresh; "
+            "refresh it again."
+        ) from None
     count = len(found.tools)
     return f"Refreshed {doc.data.get('name', doc.id)}: {count} tool{'' if count == 1 else 's'}."
 

@@ -36,7 +36,7 @@ from ._probe import ProbeError, ProbeResult, list_tools
 if TYPE_CHECKING:
     from flow_sdk_local import App, Document, Transaction
 
-__all__ = ["MIGRATION", "install", "url_problem"]
+__all__ = ["MIGRATION", "ServerChanged", "install", "refresh_tools", "url_problem"]
 
 KIND = "mcp-servers"
 
@@ -233,24 +233,18 @@ def install(app: App) -> None:
         """Connect to the server with MCP, list its tools and store them."""
         body: RefreshRequest = request.data
         doc = servers.load(request)
-        url, transport = doc.data["url"], doc.data["transport"]
         try:
-            found = list_tools(url, transport, body.timeout_s)
+            found = refresh_tools(store, doc, body.timeout_s)
         except ProbeError as failure:
-            with store.transaction() as tx:
-                if _unchanged(tx, doc):
-                    _store_failure(tx, doc.id, failure.message)
             status, code = _FAILURE_STATUS[failure.kind]
             raise HTTPError(status, failure.message, code) from None
-        with store.transaction() as tx:
-            if not _unchanged(tx, doc):
-                current = tx.get(doc.kind, doc.scope, doc.id)
-                if current is None:
-                    raise not_found(f"MCP server {doc.id!r} (deleted during the refresh)")
-                raise conflict(
-                    "the server's url or transport changed during the refresh; refresh it again"
-                )
-            _store_tools(tx, doc.id, found)
+        except ServerChanged as changed:
+            if changed.deleted:
+                raise not_found(f"MCP server {doc.id!r} (deleted during the refresh)") from None
+            raise conflict(
+                "the server's url or transport changed during the refresh; refresh it again"
+            ) from None
+        with store.transaction(write=False) as tx:
             current = tx.get(doc.kind, doc.scope, doc.id)
         assert current is not None
         return Refresh(
@@ -297,6 +291,33 @@ def install(app: App) -> None:
         query=PAGE_QUERY,
         tags=tag,
     )
+
+
+class ServerChanged(Exception):
+    """The server was deleted (``deleted``), or its url or transport changed, while it was
+    being probed: what the probe found is not stored."""
+
+    def __init__(self, deleted: bool) -> None:
+        super().__init__("deleted" if deleted else "changed")
+        self.deleted = deleted
+
+
+def refresh_tools(store: Any, doc: Document, timeout_s: float) -> ProbeResult:
+    """Probe the server ``doc`` over MCP (no transaction open meanwhile) and store the tools
+    it lists, or the failure (then :class:`ProbeError` is raised), unless the server changed
+    meanwhile (:class:`ServerChanged`). The one sequence the route and the console share."""
+    try:
+        found = list_tools(doc.data["url"], doc.data["transport"], timeout_s)
+    except ProbeError as failure:
+        with store.transaction() as tx:
+            if _unchanged(tx, doc):
+                _store_failure(tx, doc.id, failure.message)
+        raise
+    with store.transaction() as tx:
+        if not _unchanged(tx, doc):
+            raise ServerChanged(deleted=tx.get(doc.kind, doc.scope, doc.id) is None)
+        _store_tools(tx, doc.id, found)
+    return found
 
 
 def _unchanged(tx: Transaction, doc: Document) -> bool:
