@@ -48,3 +48,12 @@ def flow_sdk_cli_commands(commands: Any) -> None:
         "configured connections: test, query, DDL",
         f"{CLI}:register_instances",
     )
+
+
+@hookimpl
+def flow_sdk_local_console_panels(console: Any) -> None:
+    """A "Connectors" panel in the local console: instances (never their secrets) and
+    their DDL audit log."""
+    from ._console import install
+
+    install(console)

@@ -9,7 +9,12 @@ from typing import Any
 
 from flow_sdk import NamespaceSpec, hookimpl
 
-__all__ = ["flow_sdk_cli_commands", "flow_sdk_local_routes", "flow_sdk_namespaces"]
+__all__ = [
+    "flow_sdk_cli_commands",
+    "flow_sdk_local_console_panels",
+    "flow_sdk_local_routes",
+    "flow_sdk_namespaces",
+]
 
 
 @hookimpl
@@ -40,3 +45,11 @@ def flow_sdk_local_routes(app: Any) -> None:
     from .routes import install
 
     install(app)
+
+
+@hookimpl
+def flow_sdk_local_console_panels(console: Any) -> None:
+    """A "Datasets" panel in the local console: datasets, their schema and rows, paged."""
+    from ._console import install
+
+    install(console)
