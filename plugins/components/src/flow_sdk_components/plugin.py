@@ -75,7 +75,10 @@ def flow_sdk_local_routes(app: Any) -> None:
 
 @hookimpl
 def flow_sdk_local_console_panels(console: Any) -> None:
-    """A "Components" panel in the local console: components by type, versions and diffs."""
+    """Two panels in the local console: "Components" (components by type, versions and
+    diffs) and "Runs" (workflow runs, each with its steps on a timeline)."""
     from .local.console import install
+    from .local.console_runs import install as install_runs
 
     install(console)
+    install_runs(console)
