@@ -71,7 +71,7 @@ def _page_of_runs(view: View, workflow_id: str, status: str) -> tuple[list[Workf
         rows = tx.execute(" ".join(sql), params).fetchall()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    runs = [routes._decode_row(view.request, row) for row in rows]
+    runs = [routes.decode_run(view.request, row) for row in rows]
     return runs, str(rows[-1][0]) if more and rows else ""
 
 
@@ -84,7 +84,7 @@ def _find_run(view: View, run_id: str) -> WorkflowRun | None:
             "WHERE scope = ? AND id = ?",
             (view.scope(), run_id),
         ).fetchone()
-    return None if row is None else routes._decode_row(view.request, row)
+    return None if row is None else routes.decode_run(view.request, row)
 
 
 def _workflow_names(view: View, workflow_ids: set[str]) -> dict[str, str]:
@@ -154,7 +154,7 @@ def _filters(view: View, workflow_id: str, status: str) -> str:
     options += [(d.id, _short(str(d.data.get("name") or d.id))) for d in workflows]
     if workflow_id and all(d.id != workflow_id for d in workflows):
         options.append((workflow_id, workflow_id))
-    statuses = [("", "Any status"), *((s, s) for s in routes._RUN_STATUSES)]
+    statuses = [("", "Any status"), *((s, s) for s in routes.RUN_STATUSES)]
     fields = view.select("workflow", "Workflow", options, workflow_id)
     fields += view.select("status", "Status", statuses, status)
     return view.section(view.get_form("Filter runs", fields, "Filter", button_id="filter"))
@@ -274,7 +274,7 @@ def _render(view: View) -> str:
         return view.needs_workspace("workflow runs")
     workflow_id = view.arg("workflow")
     status = view.arg("status")
-    if status not in routes._RUN_STATUSES:
+    if status not in routes.RUN_STATUSES:
         status = ""
     out = _filters(view, workflow_id, status)
     run_id = view.arg("run")
@@ -307,7 +307,7 @@ def _action(view: View, form: dict[str, str]) -> str:
         data=routes.RunRequest(inputs=run.inputs),
     )
     try:
-        started = routes._start_run(view.console.app, request)
+        started = routes.start_run(view.console.app, request)
     except HTTPError as exc:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc)
         raise ValueError(f"The workflow cannot run again: {detail}") from None

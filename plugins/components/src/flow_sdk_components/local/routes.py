@@ -50,7 +50,15 @@ from .engine import execute_run, fail_run, make_error, new_run
 from .schema_check import field_problems, schema_problem
 from .workflow_spec import check_workflow
 
-__all__ = ["ExecuteRequest", "RunRequest", "ToolTestRequest", "install"]
+__all__ = [
+    "RUN_STATUSES",
+    "ExecuteRequest",
+    "RunRequest",
+    "ToolTestRequest",
+    "decode_run",
+    "install",
+    "start_run",
+]
 
 logger = logging.getLogger("flow_sdk")
 
@@ -68,12 +76,12 @@ CREATE TABLE IF NOT EXISTS {RUNS_TABLE} (
 );
 CREATE INDEX IF NOT EXISTS {RUNS_TABLE}_by_workflow ON {RUNS_TABLE} (scope, workflow_id, seq);
 """
-_RUN_STATUSES = ("queued", "running", "succeeded", "failed")
+RUN_STATUSES = ("queued", "running", "succeeded", "failed")
 STATUS_QUERY = QueryParam(
     "status",
     Literal["queued", "running", "succeeded", "failed"],
     "only runs in this status",
-    error=f"must be one of {', '.join(_RUN_STATUSES)}",
+    error=f"must be one of {', '.join(RUN_STATUSES)}",
 )
 
 #: This process, as recorded on the runs it executes (pid and a token per process start).
@@ -246,7 +254,7 @@ def _run_in_background(
             _active_runs.discard(run.id)
 
 
-def _start_run(app: App, request: Request) -> Response:
+def start_run(app: App, request: Request) -> Response:
     """Start a run; the steps run in order in the background (poll the run to follow it)."""
     body: RunRequest = request.data
     workflow, steps, issues = _check(app, request)
@@ -311,7 +319,7 @@ def _orphaned(runner: str, run_id: str) -> bool:
     return False
 
 
-def _decode_row(request: Request, row: tuple[Any, ...]) -> WorkflowRun:
+def decode_run(request: Request, row: tuple[Any, ...]) -> WorkflowRun:
     """A stored run; one whose runner process is gone is marked failed (and saved so)."""
     _seq, status, runner, data = row
     run = msgspec.json.decode(data, type=WorkflowRun)
@@ -341,7 +349,7 @@ def _get_run(app: App, request: Request) -> WorkflowRun:
         ).fetchone()
     if row is None:
         raise not_found(f"run {request.params['run_id']!r} of workflow {request.params['id']!r}")
-    return _decode_row(request, row)
+    return decode_run(request, row)
 
 
 def _list_runs(app: App, request: Request) -> Any:
@@ -364,7 +372,7 @@ def _list_runs(app: App, request: Request) -> Any:
     params.append(limit + 1)
     with request.store.transaction(write=False) as tx:
         rows = tx.execute(" ".join(sql), params).fetchall()
-    return page_of(rows, limit, lambda row: int(row[0]), lambda row: _decode_row(request, row))
+    return page_of(rows, limit, lambda row: int(row[0]), lambda row: decode_run(request, row))
 
 
 def install(app: App) -> None:
@@ -408,7 +416,7 @@ def install(app: App) -> None:
     app.add_route(
         "POST",
         f"{base}/workflow/{{id}}/runs",
-        bind(_start_run),
+        bind(start_run),
         body=RunRequest,
         response=WorkflowRun,
         status=201,
