@@ -53,3 +53,11 @@ def flow_sdk_cli_commands(commands: Any) -> None:
     commands.add_group(
         "backups", "snapshot and restore components", f"{_PACKAGE}.cli:register_backups"
     )
+
+
+@hookimpl
+def flow_sdk_local_console_panels(console: Any) -> None:
+    """A "Deployments" panel in the local console: what runs where, promote, roll back."""
+    from ._local.console import install
+
+    install(console)
