@@ -48,6 +48,8 @@ def test_names_follow_the_conventions() -> None:
         ("-x", "cannot name a plugin"),
         ("a" * 41, "cannot name a plugin"),
         ("flow-sdk-bookmarks", "not its distribution name"),
+        ("platform", "a panel of the local web console"),
+        ("overview", "a panel of the local web console"),
     ],
 )
 def test_names_that_cannot_work_are_refused_with_a_reason(name: str, reason: str) -> None:
@@ -92,6 +94,7 @@ def test_flow_plugins_new_writes_the_distribution(tmp_path: Path) -> None:
         "pyproject.toml",
         "src/flow_sdk_bookmarks/__init__.py",
         "src/flow_sdk_bookmarks/cli.py",
+        "src/flow_sdk_bookmarks/local_console.py",
         "src/flow_sdk_bookmarks/local_routes.py",
         "src/flow_sdk_bookmarks/namespace.py",
         "src/flow_sdk_bookmarks/plugin.py",
@@ -179,6 +182,39 @@ def _install(uv: str, python: Path, targets: list[str], env: dict[str, str]) -> 
         assert online.returncode == 0, offline.stderr + online.stderr
 
 
+_SERVE_AND_OPEN_THE_PANEL = """
+import json, re
+import httpx
+from flow_sdk_local import LocalPlatform, LocalServer
+from flow_sdk_local.console import COOKIE, login_link
+
+platform = LocalPlatform("local://memory-scaffold")
+with LocalServer(platform) as server:
+    token = httpx.post(
+        f"{server.url}/api/v1/auth/token", json={"api_key": platform.dev_api_key}
+    ).json()["access_token"]
+    created = httpx.post(
+        f"{server.url}/api/v1/orgs/org_dev/workspaces/ws_dev/bookmarks",
+        json={"name": "first <bookmark>"},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    with httpx.Client(base_url=server.url) as console:
+        signed_in = console.get(login_link(server.url, platform.admin_secret))
+        assert signed_in.status_code == 303, signed_in.text
+        console.cookies.set(COOKIE, signed_in.cookies[COOKIE], path="/console")
+        page = console.get("/console/bookmarks?org=org_dev&ws=ws_dev")
+        detail = console.get(f"/console/bookmarks?org=org_dev&ws=ws_dev&id={created['id']}")
+print(json.dumps({
+    "status": page.status_code,
+    "nav": '>Bookmarks</a>' in page.text,
+    "rows": re.findall(r'<td><a href="[^"]+">([^<]+)</a></td>', page.text),
+    "detail": f"<h2>Record {created['id']}</h2>" in detail.text,
+}))
+"""
+"""Run in the fresh environment: serve a platform (the generated plugin found through its
+entry point), create a record over HTTP and open the plugin's console panel."""
+
+
 def test_a_generated_plugin_installs_and_passes_its_own_tests(tmp_path: Path) -> None:
     uv = _uv()
     env = _isolated_env(tmp_path)
@@ -196,7 +232,7 @@ def test_a_generated_plugin_installs_and_passes_its_own_tests(tmp_path: Path) ->
     )
 
     tests = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [str(python), "-m", "pytest", "-v", "-p", "no:cacheprovider"],
         cwd=plugin,
         env=env,
         capture_output=True,
@@ -204,7 +240,24 @@ def test_a_generated_plugin_installs_and_passes_its_own_tests(tmp_path: Path) ->
         timeout=300,
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "14 passed" in tests.stdout  # 7 tests; those on a client run in-process and socket
+    assert "15 passed" in tests.stdout  # 8 tests; those on a client run in-process and socket
+    assert "test_the_console_panel_shows_the_records_a_page_at_a_time PASSED" in tests.stdout
+
+    # the panel, served: a platform over a socket, in through the console's one-time link
+    panel = subprocess.run(
+        [str(python), "-c", _SERVE_AND_OPEN_THE_PANEL],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert panel.returncode == 0, panel.stderr
+    shown = json.loads(panel.stdout)
+    assert shown["status"] == 200
+    assert shown["nav"]  # listed in the console's navigation
+    assert shown["rows"] == ["first &lt;bookmark&gt;"]  # the record, escaped
+    assert shown["detail"]
 
     listing = subprocess.run(
         [str(venv / "bin" / "flow"), "plugins", "--json"],

@@ -123,3 +123,47 @@ def test_each_panel_refuses_a_browser_without_the_cookie(
 ) -> None:
     browser.open(f"{served_platform.url}/console/{panel}")
     assert browser.evaluate("document.title").startswith("Sign in to the console")
+
+
+def test_approving_a_cli_login_from_the_console(
+    served_platform: Any, browser: DevTools, tmp_path: Path
+) -> None:
+    request = CLIClient.create_cli_login_request(served_platform.url)
+    browser.open(login_link(served_platform.url, served_platform.admin_secret))
+    browser.open(f"{served_platform.url}/console/platform")
+    headings = browser.evaluate("[...document.querySelectorAll('h2')].map(h => h.textContent)")
+    assert "CLI logins waiting for approval" in headings
+    assert _text(browser, "#cli-logins code") == request["user_code"]
+    _shot(browser, tmp_path / "platform-logins.png")
+
+    # the console's link opens the approval page, in the console's style
+    browser.events.clear()
+    browser.evaluate("document.querySelector('#cli-logins a').click()")
+    browser.wait_for("Page.loadEventFired")
+    assert browser.evaluate("location.pathname") == f"/_local/cli-login/{request['id']}"
+    assert browser.evaluate("document.title").startswith("Approve this CLI login?")
+    assert _text(browser, "#user-code") == request["user_code"]
+    assert browser.evaluate("getComputedStyle(document.querySelector('section')).borderRadius") == (
+        "10px"
+    )
+    _shot(browser, tmp_path / "approval.png", width=720)
+
+    # tick the box and approve: the browser posts the form with its Origin and token
+    browser.evaluate("document.getElementById('confirm').click()")
+    _submit(browser, "approve")
+    assert browser.evaluate("document.title").startswith("Login approved")
+    assert _text(browser, "#outcome") == f"The login with code {request['user_code']} is approved."
+    _shot(browser, tmp_path / "approved.png", width=720)
+
+    polled = httpx.get(
+        f"{served_platform.url}/api/v1/auth/cli-login-requests/{request['id']}", timeout=10
+    ).json()
+    assert polled["status"] == "approved"
+    user = CLIClient.get_current_user_with_token(served_platform.url, polled["access_token"])
+    assert user["id"] == "usr_dev"
+
+    # back on the console, the login is no longer waiting
+    browser.open(f"{served_platform.url}/console/platform")
+    assert "No CLI login is waiting" in _text(browser, "#cli-logins")
+    for name in ("platform-logins.png", "approval.png", "approved.png"):
+        assert (tmp_path / name).stat().st_size > 1000

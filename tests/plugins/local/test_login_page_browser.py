@@ -68,10 +68,16 @@ def test_approving_a_cli_login_in_the_browser(
     account = browser.evaluate("document.getElementById('account').textContent")
     assert account == "Local Developer <dev@flow.local>"
     assert browser.evaluate("document.getElementById('orgs').textContent") == "Development"
-    # the inline stylesheet applies: the page's CSP allows it by its hash
-    assert browser.evaluate("getComputedStyle(document.querySelector('main')).borderRadius") == (
-        "12px"
+    # the console's stylesheet applies (the page's CSP allows it by its hash): its card,
+    # its header, and no panel frame (no navigation, no org switcher)
+    assert browser.evaluate("getComputedStyle(document.querySelector('section')).borderRadius") == (
+        "10px"
     )
+    assert browser.evaluate("document.querySelector('header .brand').textContent") == (
+        "Flow local platform"
+    )
+    assert browser.evaluate("document.querySelector('nav, select')") is None
+    assert browser.evaluate("document.querySelector('main').className") == "narrow"
     browser.call(
         "Emulation.setDeviceMetricsOverride",
         width=720,
@@ -81,6 +87,16 @@ def test_approving_a_cli_login_in_the_browser(
     )
     screenshot = browser.call("Page.captureScreenshot", format="png")["data"]
     (tmp_path / "login-page.png").write_bytes(base64.b64decode(screenshot))
+    assert (tmp_path / "login-page.png").stat().st_size > 1000
+    # phone width: nothing wider than the screen
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=390,
+        height=800,
+        deviceScaleFactor=1,
+        mobile=True,
+    )
+    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
 
     # Approve without ticking the box: the browser does not send the form
     browser.evaluate("document.getElementById('approve').click()")

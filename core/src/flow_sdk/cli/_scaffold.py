@@ -28,6 +28,8 @@ TEMPLATE_SUFFIX = ".tmpl"
 MAX_NAME_LENGTH = 40
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+CONSOLE_PANELS = frozenset({"overview", "platform"})
+"""The local console's own panels: a plugin's panel (``/console/NAME``) cannot take them."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,11 @@ def plugin_names(name: str) -> PluginNames:
     if name in CORE_COMMANDS or name in PLACEHOLDERS or attribute in _reserved_names():
         raise CLIClientError(
             f"{name!r} is taken by the SDK itself (a core command or CLIClient attribute)",
+            hint="choose another name",
+        )
+    if name in CONSOLE_PANELS:
+        raise CLIClientError(
+            f"{name!r} is a panel of the local web console (/console/{name})",
             hint="choose another name",
         )
     if keyword.iskeyword(attribute):

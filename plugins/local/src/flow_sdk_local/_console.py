@@ -2,14 +2,17 @@
 
 Getting in: ``flow local console`` prints a one-time link
 ``/console/login?token=…`` whose token is an HMAC under the local admin secret
-with an expiry (:data:`LINK_SECONDS`) and a nonce the server accepts once.
+with an expiry (:data:`LINK_SECONDS`) and a nonce the server accepts once (used
+nonces are kept in the platform's store until they expire, so neither a restart
+nor a reset makes a used link work again).
 Following it sets the session cookie (HttpOnly, SameSite=Strict,
 Path=/console), itself derived from the admin secret: rotating the secret
 logs every browser out. Without the cookie every page is a 403 saying how to
 get in. A served platform's Host and Origin checks apply as to every route;
 each form that changes state carries a CSRF token, checked on POST.
 
-Panels: flow-sdk-local's overview and platform controls, and whatever plugins
+Panels: flow-sdk-local's overview and platform controls (faults, the CLI logins
+waiting for approval, the clock, reset), and whatever plugins
 add through the ``flow_sdk_local_console_panels(console)`` hook, each with
 :meth:`Console.panel`. A panel renders HTML from a :class:`View` (the request,
 the org/workspace chosen, and helpers for paged tables, details and bar charts).
@@ -55,6 +58,7 @@ __all__ = [
     "install",
     "link",
     "login_link",
+    "plain_page",
 ]
 
 logger = logging.getLogger("flow_sdk")
@@ -64,6 +68,19 @@ COOKIE = "flow_console"
 LINK_SECONDS = 300.0
 """How long a one-time link stays valid."""
 PAGE_SIZE = 20
+NONCE_TABLE = "console_login_nonces"
+"""The used nonces of one-time links, until they expire: a table of its own (not a
+document kind), so no listing, export or activity feed of documents ever shows them."""
+_NONCE_MIGRATION = (
+    "CREATE TABLE IF NOT EXISTS console_login_nonces "
+    "(nonce TEXT PRIMARY KEY, expires REAL NOT NULL)"
+)
+_NOTE_NONCE = (
+    "INSERT INTO console_login_nonces (nonce, expires) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING"
+)
+_PRUNE_NONCES = "DELETE FROM console_login_nonces WHERE expires < ?"
+LOGIN_PAGE = "/_local/cli-login/"
+"""Where a CLI login request is approved (the control plane's page, see ``_control``)."""
 _FORM = "application/x-www-form-urlencoded"
 e = html.escape
 
@@ -113,6 +130,12 @@ font-size:.85rem}.badge.ok{color:var(--ok);border-color:var(--ok)}
 svg .ok{fill:var(--ok)}svg .bad{fill:var(--bad)}svg .muted{fill:var(--muted)}
 svg .axis{stroke:var(--line)}svg .whisker{stroke:var(--fg);stroke-width:2}
 svg .ref{stroke:var(--muted);stroke-dasharray:4 3}
+main.narrow{max-width:34rem}.ok{color:var(--ok)}.bad{color:var(--bad)}
+.code{margin:1rem 0;padding:.75rem;text-align:center;border:2px dashed var(--line);
+border-radius:8px;font:600 2rem/1.2 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
+letter-spacing:.15em;overflow-wrap:anywhere}
+.actions{display:flex;flex-wrap:wrap;gap:.75rem;margin-top:1rem}.actions button{flex:1}
+button.secondary{border-color:var(--line);background:transparent;color:var(--fg)}
 """.strip()
 _STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
 _HEADERS = {
@@ -122,7 +145,9 @@ _HEADERS = {
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",  # so a form POST carries the page's own Origin
+    # same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with a
+    # form's POST, which the served platform's Origin check must refuse
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
 }
 
@@ -214,10 +239,26 @@ class Console:
             return False
         with self._lock:
             self._used = {n: t for n, t in self._used.items() if t >= now}
-            if nonce in self._used:
+            if nonce in self._used or not self._record_nonce(nonce, expiry, now):
                 return False
             self._used[nonce] = expiry
         return True
+
+    def _record_nonce(self, nonce: str, expiry: float, now: float) -> bool:
+        """Note a used nonce in the store (so a restart does not make its link work again),
+        dropping the expired ones; False when it was there already."""
+        with self.platform.store.transaction() as tx:
+            tx.execute(_PRUNE_NONCES, (now,))
+            return tx.execute(_NOTE_NONCE, (nonce, expiry)).rowcount == 1
+
+    def _restore_nonces(self) -> None:
+        """After a reset wiped the store: note again the nonces used and not yet expired."""
+        now = time.time()
+        with self._lock:
+            live = [(n, t) for n, t in self._used.items() if t >= now]
+        with self.platform.store.transaction() as tx:
+            for nonce, expiry in live:
+                tx.execute(_NOTE_NONCE, (nonce, expiry))
 
 
 class View:
@@ -563,12 +604,17 @@ def link(href: str, text: str) -> Markup:
 
 
 def _page(
-    title: str, body: str, status: int = 200, extra: dict[str, str] | None = None
+    title: str,
+    body: str,
+    status: int = 200,
+    extra: dict[str, str] | None = None,
+    *,
+    site: str = "Flow console",
 ) -> Response:
     document = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{e(title)} · Flow console</title><style>{_STYLE}</style></head>"
+        f"<title>{e(title)} · {e(site)}</title><style>{_STYLE}</style></head>"
         f"<body>{body}</body></html>"
     )
     return Response(
@@ -576,6 +622,19 @@ def _page(
         document.encode(),
         {**_HEADERS, **(extra or {})},
         media_type="text/html; charset=utf-8",
+    )
+
+
+def plain_page(title: str, body: str, status: int = 200) -> Response:
+    """A page in the console's style and with its headers (CSP, no framing, no caching)
+    but without the panel frame: for a page reached without the console cookie, such
+    as the CLI login approval page. ``body`` is HTML, shown under the ``title`` heading."""
+    return _page(
+        title,
+        '<header><span class="brand">Flow local platform</span></header>'
+        f'<main class="narrow"><section><h1>{e(title)}</h1>{body}</section></main>',
+        status,
+        site="Flow local platform",
     )
 
 
@@ -650,6 +709,8 @@ def install(app: App) -> Console:
     """Add the ``/console`` routes; panels come from flow-sdk-local and the hook."""
     console = Console(app)
     platform = app.platform
+    app.migration("local-0001-console-login-nonces", _NONCE_MIGRATION)
+    app.on_reset(console._restore_nonces)
     opts: dict[str, Any] = {"auth": "none", "transaction": False, "tags": ("console",)}
 
     def admitted(request: Request) -> bool:
@@ -807,11 +868,12 @@ def _controls(view: View) -> str:
     if faults.rules:
         out += view.form("", "Clear faults", action="clear")
     out += "</section>"
+    out += _pending_logins(view)
     clock = view.platform.clock
     out += "<section>" + view.detail(
         "Clock",
         [
-            ("Now", time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(clock.now()))),
+            ("Now", _clock_text(clock.now())),
             ("Offset", f"{clock.offset:g} s"),
         ],
     )
@@ -838,6 +900,56 @@ def _controls(view: View) -> str:
         + "</section>"
     )
     return out
+
+
+def _pending_logins(view: View) -> str:
+    """The CLI logins waiting for approval, newest first and paged, each with a link to
+    its approval page (where the person compares the code with their terminal's)."""
+    now = view.platform.clock.now()
+    cursor = view.arg("cursor")
+    before = decode_cursor(cursor) if cursor else 2**63 - 1
+    with view.store.transaction(write=False) as tx:
+        rows = tx.execute(
+            "SELECT seq, id, data, created_at FROM documents "
+            "WHERE kind = 'cli_login' AND scope = '' AND seq < ? "
+            "AND json_extract(data, '$.status') = 'pending' "
+            "AND json_extract(data, '$.expires') > ? ORDER BY seq DESC LIMIT ?",
+            (before, now, PAGE_SIZE + 1),
+        ).fetchall()
+    shown = rows[:PAGE_SIZE]
+    next_cursor = encode_cursor(shown[-1][0]) if len(rows) > PAGE_SIZE else ""
+    table = []
+    for _seq, login_id, text, created in shown:
+        data = json.loads(text)
+        left = max(0.0, float(data["expires"]) - now)
+        table.append(
+            (
+                Markup(f'<code class="user-code">{e(str(data["user_code"]))}</code>'),
+                _when(created),
+                f"{_clock_text(float(data['expires']))} (in {_duration(left)})",
+                link(f"{LOGIN_PAGE}{login_id}", "Review and approve"),
+            )
+        )
+    return (
+        '<section id="cli-logins">'
+        + view.table(
+            "CLI logins waiting for approval",
+            ("Code", "Requested", "Expires", "Approval page"),
+            table,
+            next_cursor,
+            empty="No CLI login is waiting: a `flow login` shows here until it is decided.",
+        )
+        + "</section>"
+    )
+
+
+def _clock_text(epoch: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch))
+
+
+def _when(stored: str) -> str:
+    """A stored RFC 3339 time as the console shows times (to the second)."""
+    return stored[:19].replace("T", " ") + " UTC"
 
 
 def _number(form: dict[str, str], name: str, default: str) -> float:

@@ -12,7 +12,6 @@ every value is bounded (422 otherwise).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import html
@@ -24,6 +23,7 @@ import msgspec
 
 from ._app import App
 from ._auth_routes import approve_login, login_view
+from ._console import plain_page
 from ._faults import FaultError, FaultsConfig
 from ._http import FieldError, HTTPError, Request, Response, not_found
 from ._platform import DEV_USER_ID, MAX_CLOCK_OFFSET, LocalPlatform
@@ -35,47 +35,6 @@ __all__ = ["PREFIX", "form_token", "install"]
 PREFIX = "/_local"
 MAX_EMAIL = 254
 _FORM = "application/x-www-form-urlencoded"
-_STYLE = """
-:root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bg:#f6f8fa;
---card:#fff;--accent:#1f6feb;--ok:#1a7f37;--bad:#cf222e}
-@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;
---bg:#0d1117;--card:#151b23;--accent:#4493f8;--ok:#3fb950;--bad:#f85149}}
-*{box-sizing:border-box}
-body{margin:0;min-height:100vh;display:grid;place-items:center;background:var(--bg);
-color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-main{width:min(32rem,calc(100% - 2rem));margin:2rem 0;padding:2rem;background:var(--card);
-border:1px solid var(--line);border-radius:12px}
-h1{margin:0 0 1rem;font-size:1.35rem;line-height:1.3}
-p{margin:.75rem 0}.muted{color:var(--muted);font-size:.9rem}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:1rem 0;
-padding:.75rem 1rem;border:1px solid var(--line);border-radius:8px}
-dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
-.code{margin:1rem 0;padding:.75rem;text-align:center;border:2px dashed var(--line);
-border-radius:8px;font:600 2rem/1.2 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
-letter-spacing:.15em}
-label{display:flex;gap:.6rem;align-items:flex-start;margin:1rem 0;cursor:pointer}
-input[type=checkbox]{width:1.1rem;height:1.1rem;margin-top:.2rem}
-.actions{display:flex;gap:.75rem;margin-top:1.25rem}
-button{flex:1;padding:.6rem 1rem;font:inherit;font-weight:600;border-radius:8px;
-cursor:pointer;border:1px solid var(--line);background:transparent;color:var(--fg)}
-button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
-.error{padding:.5rem .75rem;border-radius:8px;border:1px solid var(--bad);color:var(--bad)}
-.ok{color:var(--ok)}.bad{color:var(--bad)}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-""".strip()
-_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
-_PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": (
-        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    # same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with
-    # the form's POST, which the served platform's Origin check must refuse
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-}
 
 
 class Health(msgspec.Struct):
@@ -127,20 +86,6 @@ def form_token(platform: LocalPlatform, login_id: str) -> str:
     return hmac.new(key, f"cli-login-approve:{login_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def _page(title: str, body: str, status: int = 200) -> Response:
-    """An HTML page in the login page's style: inline CSS only (allowed by its hash)."""
-    page = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{html.escape(title)} · Flow local platform</title>"
-        f"<style>{_STYLE}</style></head><body><main>"
-        f"<h1>{html.escape(title)}</h1>{body}</main></body></html>"
-    )
-    return Response(
-        status, page.encode(), dict(_PAGE_HEADERS), media_type="text/html; charset=utf-8"
-    )
-
-
 def _wants_html(request: Request) -> bool:
     """A browser (it asks for text/html) gets errors as a page; programs get JSON."""
     return "text/html" in (request.header("accept") or "")
@@ -187,18 +132,17 @@ def _login_form(
         f'<p class="code" id="user-code">{e(code)}</p>{warning}'
         f'<form method="post" action="{action}">'
         f'<input type="hidden" name="form_token" value="{e(token, quote=True)}">'
-        '<label><input type="checkbox" name="confirm" value="yes" id="confirm" required>'
-        f"<span>My terminal shows the code <strong>{e(code)}</strong></span></label>"
+        '<label class="check"><input type="checkbox" name="confirm" value="yes" id="confirm" '
+        f"required><span>My terminal shows the code <strong>{e(code)}</strong></span></label>"
         '<div class="actions">'
-        '<button type="submit" name="decision" value="approve" class="primary" id="approve">'
-        "Approve</button>"
-        '<button type="submit" name="decision" value="deny" id="deny" formnovalidate>'
-        "Deny</button></div></form>"
+        '<button type="submit" name="decision" value="approve" id="approve">Approve</button>'
+        '<button type="submit" name="decision" value="deny" id="deny" class="secondary" '
+        "formnovalidate>Deny</button></div></form>"
         '<p class="muted">If the codes differ, or you did not just run <code>flow login</code>, '
         "deny it.</p>"
     )
     status = 400 if error else 200
-    return _page("Approve this CLI login?", body, status)
+    return plain_page("Approve this CLI login?", body, status)
 
 
 def _form_fields(request: Request) -> dict[str, list[str]]:
@@ -212,7 +156,7 @@ def _refused(request: Request, error: HTTPError, title: str, text: str) -> Respo
     """An error of the login form: a page for a browser, the usual JSON otherwise."""
     if not _wants_html(request):
         raise error
-    return _page(title, f"<p>{html.escape(text)}</p>", error.status)
+    return plain_page(title, f"<p>{html.escape(text)}</p>", error.status)
 
 
 def _decide_from_form(
@@ -274,14 +218,14 @@ def _decide_from_form(
         approve_login(tx, login_id, DEV_USER_ID, now, approve=approved)
     e = html.escape
     if approved:
-        return _page(
+        return plain_page(
             "Login approved",
             f'<p class="ok" id="outcome">The login with code <strong>{e(code)}</strong> is '
             "approved.</p>"
             f"<p>Your terminal logs in as {e(account['name'])} at its next check, within "
             "seconds. You can close this page and return to it.</p>",
         )
-    return _page(
+    return plain_page(
         "Login denied",
         f'<p class="bad" id="outcome">The login with code <strong>{e(code)}</strong> is '
         "denied.</p><p>That terminal gets no access. You can close this page.</p>",
@@ -384,7 +328,7 @@ def install(app: App) -> None:
         view = login_view(doc.id, doc.data, app.now())
         code = html.escape(view["user_code"])
         if view["status"] != "pending":
-            return _page(
+            return plain_page(
                 f"This login is {view['status']}",
                 f'<p id="outcome">The login with code <strong>{code}</strong> is '
                 f"{view['status']}; run <code>flow login</code> again for a new one.</p>",
