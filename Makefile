@@ -49,7 +49,7 @@ test: lint typecheck docs release-check pytest
 
 bench: setup
 	$(UV) run python bench/core.py
-	@for b in bench/async_client.py bench/local_platform.py bench/components_list.py bench/datasets_append.py bench/cli.py; do \
+	@for b in bench/async_client.py bench/local_platform.py bench/components_list.py bench/datasets_append.py bench/cli.py bench/console.py; do \
 		if [ -f $$b ]; then echo; $(UV) run python $$b || exit 1; fi; done
 
 reliability: setup

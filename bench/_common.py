@@ -28,6 +28,8 @@ class Served(NamedTuple):
     url: str
     client: CLIClient
     http: httpx.Client
+    preamble: tuple[str, ...] = ()
+    """Lines the server printed before saying where it is (``preamble=N``)."""
 
 
 def announce_and_serve(platform: Any) -> None:
@@ -51,8 +53,11 @@ def announce_and_serve(platform: Any) -> None:
 
 
 @contextmanager
-def served_platform(script: str, *serve_args: str, timeout_s: float = 60) -> Iterator[Served]:
-    """Run ``script --serve *serve_args`` and connect to the platform it serves.
+def served_platform(
+    script: str, *serve_args: str, timeout_s: float = 60, preamble: int = 0
+) -> Iterator[Served]:
+    """Run ``script --serve *serve_args`` and connect to the platform it serves (after
+    reading ``preamble`` lines the server prints first: what it made, say).
 
     The raw client sends the same bearer token the SDK gets, so both sides
     pay for the same requests; the server stops when this block ends.
@@ -65,6 +70,7 @@ def served_platform(script: str, *serve_args: str, timeout_s: float = 60) -> Ite
     )
     try:
         assert server.stdout is not None
+        before = tuple(server.stdout.readline() for _ in range(preamble))
         info = json.loads(server.stdout.readline())
         config = FlowConfig(
             platform_url=info["url"],
@@ -79,7 +85,7 @@ def served_platform(script: str, *serve_args: str, timeout_s: float = 60) -> Ite
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=timeout_s,
             ) as http:
-                yield Served(info["url"], client, http)
+                yield Served(info["url"], client, http, before)
     finally:
         if server.stdin is not None:
             server.stdin.close()

@@ -111,6 +111,7 @@ dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
 label{display:flex;flex-direction:column;gap:.2rem;font-size:.9rem}
 label.check{flex-direction:row;align-items:center;gap:.5rem}
+select{max-width:100%}
 input,select{font:inherit;padding:.35rem .5rem;border:1px solid var(--line);border-radius:6px;
 background:var(--bg);color:var(--fg)}
 button{font:inherit;font-weight:600;padding:.4rem .9rem;border-radius:6px;cursor:pointer;
@@ -124,8 +125,8 @@ a{color:var(--accent)}code{font-family:ui-monospace,SFMono-Regular,Menlo,Consola
 pre{margin:.5rem 0;padding:.5rem .75rem;background:var(--bg);border:1px solid var(--line);
 border-radius:6px;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}
 ins{color:var(--ok);text-decoration:none}del{color:var(--bad);text-decoration:none}
-.badge{display:inline-block;padding:0 .45rem;border-radius:999px;border:1px solid var(--line);
-font-size:.85rem}.badge.ok{color:var(--ok);border-color:var(--ok)}
+.badge{display:inline-block;white-space:nowrap;padding:0 .45rem;border-radius:999px;
+border:1px solid var(--line);font-size:.85rem}.badge.ok{color:var(--ok);border-color:var(--ok)}
 .badge.bad{color:var(--bad);border-color:var(--bad)}
 svg .ok{fill:var(--ok)}svg .bad{fill:var(--bad)}svg .muted{fill:var(--muted)}
 svg .axis{stroke:var(--line)}svg .whisker{stroke:var(--fg);stroke-width:2}
@@ -305,6 +306,18 @@ class View:
         more = len(docs) > size
         docs = docs[:size]
         return docs, encode_cursor(docs[-1].seq) if more and docs else ""
+
+    def counts(self, kind: str, prefix: str = "") -> dict[str, int]:
+        """How many documents of ``kind`` each scope under ``prefix`` holds (every scope when
+        ""): a range read of the store's (kind, scope) index, not a scan of the documents."""
+        sql = "SELECT scope, count(*) FROM documents WHERE kind = ?"
+        params: list[str] = [kind]
+        if prefix:
+            # every scope starting "prefix/": "0" is the character after "/"
+            sql += " AND scope > ? AND scope < ?"
+            params += [f"{prefix}/", f"{prefix}0"]
+        with self.store.transaction(write=False) as tx:
+            return dict(tx.execute(sql + " GROUP BY scope", params).fetchall())
 
     def table(
         self,
@@ -813,15 +826,11 @@ def _overview(view: View) -> str:
         ]
         out += "<section>" + view.table("Workspaces", ("Name", "Id", "Created"), ws_rows, next_ws)
         out += "</section>"
-    sql = "SELECT json_extract(data, '$.type'), count(*) FROM documents WHERE kind = 'component'"
-    params: list[str] = []
-    if view.org_id:
-        sql += " AND scope LIKE ? ESCAPE '\\'"
-        prefix = view.scope() or view.org_id
-        params.append(prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%")
-    sql += " GROUP BY 1 ORDER BY 1"
+    counted: dict[str, int] = {}
+    for scope, count in view.counts("component", view.scope() or view.org_id).items():
+        component_type = scope.rsplit("/", 1)[-1]  # a component's scope is org/ws/type
+        counted[component_type] = counted.get(component_type, 0) + count
     with view.store.transaction(write=False) as tx:
-        counted = dict(tx.execute(sql, params).fetchall())
         recent = tx.execute(
             "SELECT kind, scope, id, version, updated_at FROM documents "
             "WHERE kind NOT IN ('api_key', 'user', 'cli_login', 'secret') "

@@ -77,14 +77,9 @@ def install(console: Any) -> None:
         )
 
     def type_selector(view: Any, chosen: str) -> str:
-        scope = view.scope()
-        with view.store.transaction(write=False) as tx:
-            rows = tx.execute(
-                "SELECT json_extract(data, '$.type'), count(*) FROM documents "
-                "WHERE kind = ? AND scope LIKE ? ESCAPE '\\' GROUP BY 1",
-                (KIND, _like_prefix(scope) + "%"),
-            ).fetchall()
-        counts = {t: n for t, n in rows}
+        # a component's scope is org/ws/type
+        counted = view.counts(KIND, view.scope())
+        counts = {scope.rsplit("/", 1)[-1]: n for scope, n in counted.items()}
         options = "".join(
             f'<option value="{e(t)}"{" selected" if t == chosen else ""}>'
             f"{e(t)} ({counts.get(t, 0)})</option>"
@@ -223,7 +218,3 @@ def install(console: Any) -> None:
 
     console.panel("components", "Components", render)
 
-
-def _like_prefix(scope: str) -> str:
-    """``scope/`` for a SQL LIKE, its wildcards escaped."""
-    return (scope + "/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
