@@ -7,24 +7,23 @@ component, version, weight and the component's spec at that version); the
 outcomes recorded per variant (a bar chart: assignments are a hash, not
 stored, so outcomes are what there is to count); and the results, each
 variant's mean and its difference from the control with 95 % intervals drawn
-and tabled. The results are computed by the functions the results route calls
-(``summaries`` and ``variant_results``), and Start/Stop run the start and stop
-routes' own handlers, so the console and the API cannot disagree.
+and tabled. The results and Start/Stop are the functions the results, start and
+stop routes call (``results_of`` and ``change_status``), so the console and the API
+cannot disagree.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from flow_sdk_local import HTTPError
 from flow_sdk_local.console import Interval, Markup
 
-from .._results import CONFIDENCE, variant_results
-from ._routes import summaries
+from .._results import CONFIDENCE
+from ._routes import STATUS_ACTIONS, change_status, results_of
 
 if TYPE_CHECKING:
     from flow_sdk_local import Document, Transaction
@@ -34,7 +33,6 @@ __all__ = ["install", "number", "significance"]
 
 KIND = "experiments"
 COMPONENT_KIND = "component"
-ACTIONS = ("start", "stop")
 LIST_COLUMNS = ("Name", "Status", "Metric", "Variants", "Outcomes", "Created")
 RESULT_COLUMNS = (
     "Variant",
@@ -89,12 +87,6 @@ def _status(view: View, status: str) -> Markup:
 
 def install(console: Console) -> None:
     """Add the "Experiments" panel to ``console``."""
-    resource = console.app.resources[KIND]
-    handlers: dict[str, Callable[[Any], Any]] = {
-        route.path.rsplit("/", 1)[1]: route.handler
-        for route in console.app.routes
-        if route.method == "POST" and route.path in {f"{resource.item_path}/{a}" for a in ACTIONS}
-    }
 
     def listing(view: View) -> str:
         docs, cursor = view.page(KIND, view.scope())
@@ -209,9 +201,9 @@ def install(console: Console) -> None:
             doc = tx.get(KIND, view.scope(), experiment_id)
             if doc is None:
                 return view.missing(f"No experiment {experiment_id} in this workspace.")
-            found = summaries(tx, doc.id)
+            summary = results_of(tx, doc)
             rows, specs, labels = variant_rows(view, tx, doc.data["variants"])
-        results = variant_results(doc.data["variants"], found)
+        results = summary["variants"]
         data = doc.data
         back = view.link(view.url(), "← All experiments")
         fields = view.detail(
@@ -221,7 +213,7 @@ def install(console: Console) -> None:
                 ("Status", _status(view, str(data.get("status", "")))),
                 ("Metric", data.get("metric", "")),
                 ("Description", data.get("description") or ""),
-                ("Outcomes", sum(s.count for s in found.values())),
+                ("Outcomes", summary["total"]),
                 ("Started", data.get("started_at") or "—"),
                 ("Stopped", data.get("stopped_at") or "—"),
                 ("Version", doc.version),
@@ -234,7 +226,7 @@ def install(console: Console) -> None:
             "Variants", ("#", "Role", "Component", "Id", "Version", "Weight"), rows
         )
         out += view.section(variants_table, "<h2>Variant configs</h2>", specs)
-        counts = [(labels[i], float(found[i].count if i in found else 0)) for i in range(len(rows))]
+        counts = [(labels[r["variant"]], float(r["count"])) for r in results]
         out += view.section(
             view.bar_chart("Outcomes per variant", counts),
             '<p class="muted">Subjects are assigned by a stable hash and not stored; '
@@ -249,34 +241,20 @@ def install(console: Console) -> None:
         return detail(view, experiment_id) if experiment_id else listing(view)
 
     def action(view: View, form: dict[str, str]) -> str:
-        """Start or stop an experiment with the route's own handler (If-Match: the version
-        the page showed, so a page gone stale is refused rather than acted on)."""
+        """Start or stop an experiment as the routes do, expecting the version the page
+        showed, so a page gone stale is refused rather than acted on."""
         if not view.scope():
             raise ValueError("Choose an org and a workspace first.")
         what, experiment_id = form.get("action", ""), form.get("id", "")
-        handler = handlers.get(what)
-        if handler is None:
+        if what not in STATUS_ACTIONS:
             raise ValueError(f"Unknown action {what!r}: start or stop.")
         if not experiment_id:
             raise ValueError("Say which experiment (its id).")
-        params = {
-            "org_id": view.org_id,
-            "workspace_id": view.workspace_id,
-            "id": experiment_id,
-        }
         version = form.get("version", "")
-        request = dataclasses.replace(
-            view.request,
-            method="POST",
-            path=f"{resource.item_path.format(**params)}/{what}",
-            params=params,
-            query={},
-            headers={"if-match": f'"{version}"'} if version.isdigit() else {},
-            body=b"",
-            data=None,
-        )
+        expected = int(version) if version.isascii() and version.isdigit() else None
         try:
-            handler(request)
+            with view.store.transaction() as tx:
+                change_status(tx, view.scope(), experiment_id, what, expected)
         except HTTPError as exc:
             detail = exc.detail if isinstance(exc.detail, str) else str(exc)
             raise ValueError(f"Could not {what} experiment {experiment_id}: {detail}.") from None

@@ -24,6 +24,7 @@ from flow_sdk_local import (
     conflict,
     is_blank,
     new_id,
+    not_found,
     parse_if_match,
 )
 
@@ -46,9 +47,17 @@ from .._variants import variant_problems
 if TYPE_CHECKING:
     from flow_sdk_local import App, Document, Transaction
 
-__all__ = ["MIGRATION", "install"]
+__all__ = ["MIGRATION", "STATUS_ACTIONS", "change_status", "install", "results_of", "summaries"]
 
+KIND = "experiments"
 COMPONENT_KIND = "component"
+
+# per action: the status it sets, the statuses it may leave, the timestamp it stamps
+_MOVES = {
+    "start": ("running", ("draft", "stopped"), "started_at"),
+    "stop": ("stopped", ("running",), "stopped_at"),
+}
+STATUS_ACTIONS = tuple(_MOVES)
 
 MIGRATION = """
 CREATE TABLE IF NOT EXISTS experiment_outcomes (
@@ -83,6 +92,47 @@ def summaries(tx: Transaction, experiment_id: str) -> dict[int, Summary]:
     """Count, mean and sum of squared deviations of each variant's outcomes (two passes in SQL)."""
     rows = tx.execute(_SUMMARIES, (experiment_id, experiment_id)).fetchall()
     return {int(v): Summary(int(n), float(mean), float(m2)) for v, n, mean, m2 in rows}
+
+
+def results_of(tx: Transaction, doc: Document) -> dict[str, Any]:
+    """The results of an experiment (the ``Results`` fields), for the route and the console
+    alike so that the two cannot disagree."""
+    found = summaries(tx, doc.id)
+    return {
+        "experiment_id": doc.id,
+        "name": doc.data["name"],
+        "metric": doc.data["metric"],
+        "status": doc.data["status"],
+        "confidence": CONFIDENCE,
+        "total": sum(s.count for s in found.values()),
+        "variants": variant_results(doc.data["variants"], found),
+    }
+
+
+def change_status(
+    tx: Transaction, scope: str, experiment_id: str, action: str, expected: int | None = None
+) -> Document:
+    """Start or stop (``action``) an experiment of the tenant ``scope``, stamped by the
+    transaction's clock; 404 when absent, 409 when already so or when ``expected`` (the
+    If-Match version) is stale. Shared by the routes and the console so they cannot disagree."""
+    to, allowed_from, stamp = _MOVES[action]
+    doc = tx.get(KIND, scope, experiment_id)
+    if doc is None:
+        raise not_found(f"experiment {experiment_id!r}")
+    status = doc.data.get("status")
+    if status not in allowed_from:
+        raise conflict(f"the experiment is already {status}")
+    if expected is not None and expected != doc.version:
+        raise conflict(
+            f"version conflict: If-Match named version {expected}, but the current "
+            f"version is {doc.version}; fetch it again and retry"
+        )
+    data = {**doc.data, "status": to, stamp: tx.now()}
+    if to == "running":
+        data["stopped_at"] = None
+    updated = tx.update(doc.kind, doc.scope, doc.id, data)
+    assert updated is not None
+    return updated
 
 
 def _outcome_count(tx: Transaction, experiment_id: str) -> int:
@@ -188,32 +238,20 @@ def install(app: App) -> None:
             )
         return doc
 
-    def move(request: Request, *, to: str, allowed_from: tuple[str, ...], stamp: str) -> Response:
+    def move(request: Request, action: str) -> Response:
         expected = parse_if_match(request)
+        scope = experiments.scope_key(request)
         with request.store.transaction() as tx:
-            doc = experiments.load(request)
-            status = doc.data.get("status")
-            if status not in allowed_from:
-                raise conflict(f"the experiment is already {status}")
-            if expected is not None and expected != doc.version:
-                raise conflict(
-                    f"version conflict: If-Match named version {expected}, but the current "
-                    f"version is {doc.version}; fetch it again and retry"
-                )
-            data = {**doc.data, "status": to, stamp: tx.now()}
-            if to == "running":
-                data["stopped_at"] = None
-            updated = tx.update(doc.kind, doc.scope, doc.id, data)
-        assert updated is not None
+            updated = change_status(tx, scope, request.params["id"], action, expected)
         return Response(200, experiments.render(updated), {"ETag": f'"{updated.version}"'})
 
     def start(request: Request) -> Response:
         """Start (or restart) the experiment: subjects are assigned and outcomes recorded."""
-        return move(request, to="running", allowed_from=("draft", "stopped"), stamp="started_at")
+        return move(request, "start")
 
     def stop(request: Request) -> Response:
         """Stop the experiment: no more assignments or outcomes; results stay."""
-        return move(request, to="stopped", allowed_from=("running",), stamp="stopped_at")
+        return move(request, "stop")
 
     def assign(request: Request) -> Assignment:
         """The variant a subject gets: a stable hash of experiment and subject, cut by weight."""
@@ -267,20 +305,8 @@ def install(app: App) -> None:
         """Per-variant counts, means, standard deviations and 95 % confidence intervals."""
         doc = experiments.load(request)
         with request.store.transaction(write=False) as tx:
-            found = summaries(tx, doc.id)
-        per_variant = variant_results(doc.data["variants"], found)
-        return msgspec.convert(
-            {
-                "experiment_id": doc.id,
-                "name": doc.data["name"],
-                "metric": doc.data["metric"],
-                "status": doc.data["status"],
-                "confidence": CONFIDENCE,
-                "total": sum(s.count for s in found.values()),
-                "variants": per_variant,
-            },
-            Results,
-        )
+            found = results_of(tx, doc)
+        return msgspec.convert(found, Results)
 
     item, tag = experiments.item_path, ("experiments",)
     app.add_route("POST", item + "/start", start, response=Experiment, tags=tag)
