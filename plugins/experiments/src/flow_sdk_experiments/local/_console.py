@@ -251,7 +251,9 @@ def install(console: Console) -> None:
         if not experiment_id:
             raise ValueError("Say which experiment (its id).")
         version = form.get("version", "")
-        expected = int(version) if version.isascii() and version.isdigit() else None
+        if version and not (version.isascii() and version.isdigit()):
+            raise ValueError(f"The version must be a number, not {version!r}: reload the page.")
+        expected = int(version) if version else None
         try:
             with view.store.transaction() as tx:
                 change_status(tx, view.scope(), experiment_id, what, expected)
