@@ -4,23 +4,23 @@ Imported inside the ``flow_sdk_local_console_panels`` hook only. For the chosen
 workspace it shows what runs where (the rings in their order, each with the
 deployments in it), every component or workflow deployment (paged, filtered by
 ring and status), and one deployment with its history as a table and a timeline.
-Its forms promote a deployment to the next ring and roll one back by calling the
-handlers of the ``…/promote`` and ``…/rollback`` routes themselves, so the console
-follows the API's rules (and its refusals) instead of restating them.
+Its forms promote a deployment to the next ring and roll one back with the functions
+the ``…/promote`` and ``…/rollback`` routes call, so the console follows the API's
+rules (and its refusals) instead of restating them.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import html
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flow_sdk_local import Document, HTTPError
 from flow_sdk_local.console import Markup, Span
 
 from ..models import DEPLOYMENT_STATUSES
 from .catalog import load_component
-from .deployments import FLAVOURS
+from .deployments import FLAVOURS, promote_deployment, rollback_deployment
 from .kinds import RING_KIND
 
 if TYPE_CHECKING:
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["install"]
 
 SLUG = "deployments"
-#: "component" / "workflow" → (store kind, the path of its routes).
-FLAVOUR_OF = {("workflow" if f.workflow else "component"): (f.kind, f.path) for f in FLAVOURS}
+#: "component" / "workflow" → its store kind.
+FLAVOUR_OF = {("workflow" if f.workflow else "component"): f.kind for f in FLAVOURS}
 PAGE = 20
 RINGS_PER_PAGE = 10
 """Rings shown at once in "What runs where" (each with up to PER_RING deployments)."""
@@ -64,7 +64,7 @@ def _rings(view: View) -> list[Any]:
 def _find(view: View, deployment_id: str) -> tuple[str, Any] | None:
     """``(flavour, document)`` of a deployment of the chosen workspace, or None."""
     with view.store.transaction(write=False) as tx:
-        for flavour, (kind, _path) in FLAVOUR_OF.items():
+        for flavour, kind in FLAVOUR_OF.items():
             doc = tx.get(kind, view.scope(), deployment_id) if deployment_id else None
             if doc is not None:
                 return flavour, doc
@@ -163,7 +163,7 @@ def _where(view: View, rings: list[Any]) -> str:
     for ring in page:
         found: list[Any] = []
         with view.store.transaction(write=False) as tx:
-            for kind, _path in FLAVOUR_OF.values():
+            for kind in FLAVOUR_OF.values():
                 where = {"ring_id": ring.id}
                 found += tx.list(kind, view.scope(), where=where, limit=PER_RING + 1)
         found.sort(key=lambda doc: doc.seq)
@@ -208,9 +208,7 @@ def _listing(view: View, rings: list[Any]) -> str:
     where = {k: v for k, v in (("ring_id", ring_id), ("status", status)) if v}
     after = max(_number(view.arg("cursor")) or 0, 0)
     with view.store.transaction(write=False) as tx:
-        docs = tx.list(
-            FLAVOUR_OF[flavour][0], view.scope(), where=where, after=after, limit=PAGE + 1
-        )
+        docs = tx.list(FLAVOUR_OF[flavour], view.scope(), where=where, after=after, limit=PAGE + 1)
     page = docs[:PAGE]
     next_cursor = str(page[-1].seq) if len(docs) > PAGE else ""
     by_id = {r.id: r for r in rings}
@@ -322,7 +320,7 @@ def _elsewhere(view: View, flavour: str, doc: Any, rings: dict[str, Any]) -> str
     """The same component's deployments in every ring (one per ring), in ring order."""
     where = {k: doc.data[k] for k in ("component_type", "component_id")}
     with view.store.transaction(write=False) as tx:
-        docs = tx.list(FLAVOUR_OF[flavour][0], view.scope(), where=where, limit=MAX_RINGS)
+        docs = tx.list(FLAVOUR_OF[flavour], view.scope(), where=where, limit=MAX_RINGS)
     docs.sort(key=lambda d: _order(rings, d))
     rows = [
         (
@@ -411,10 +409,10 @@ def act(view: View, form: dict[str, str]) -> str:
     if verb == "rollback" and form.get("confirm") != "rollback":
         raise ValueError("Tick the box to confirm the rollback: it changes what the ring runs.")
     flavour, doc = found
-    result = _call_route(view, flavour, doc.id, verb)
-    version, status = result.component_version, result.status
+    result = _call(view, flavour, doc.id, verb)
+    version, status = result.data["component_version"], result.data["status"]
     if verb == "promote":
-        ring = _ring_name({r.id: r for r in _rings(view)}, result.ring_id)
+        ring = _ring_name({r.id: r for r in _rings(view)}, result.data["ring_id"])
         return (
             f"Promoted {doc.data['component_type']} {doc.data['component_id']} v{version} "
             f"to ring {ring}: deployment {result.id} is {status}."
@@ -422,31 +420,16 @@ def act(view: View, form: dict[str, str]) -> str:
     return f"Rolled back deployment {doc.id} to v{version}: it is {status}."
 
 
-def _call_route(view: View, flavour: str, deployment_id: str, verb: str) -> Any:
-    """Run the handler of ``POST <tenant>/<flavour>-deployments/{id}/<verb>`` for the
-    chosen workspace; its refusal becomes a ``ValueError`` saying what to do."""
-    from flow_sdk_local import HTTPError
-
+def _call(view: View, flavour: str, deployment_id: str, verb: str) -> Document:
+    """Promote or roll back with the API's own functions, in one transaction as the route
+    would; a refusal becomes a ``ValueError`` saying what to do."""
+    kind, scope = FLAVOUR_OF[flavour], view.scope()
     app = view.console.app
-    template = f"{app.TENANT}/{FLAVOUR_OF[flavour][1]}/{{id}}/{verb}"
-    route = next((r for r in app.routes if r.method == "POST" and r.path == template), None)
-    if route is None:
-        raise ValueError(f"This platform has no route POST {template}.")
-    params = {"org_id": view.org_id, "workspace_id": view.workspace_id, "id": deployment_id}
-    request = dataclasses.replace(
-        view.request,
-        method="POST",
-        path=template.format(**params),
-        params=params,
-        query={},
-        headers={},
-        body=b"",
-        data=None,
-        principal=None,
-    )
     try:
         with view.store.transaction():
-            response = route.handler(request)
+            if verb == "promote":
+                return promote_deployment(app, kind, scope, deployment_id)[0]
+            return rollback_deployment(app, kind, scope, deployment_id)
     except HTTPError as refused:
         detail = refused.detail
         text = (
@@ -457,4 +440,3 @@ def _call_route(view: View, flavour: str, deployment_id: str, verb: str) -> Any:
         hint = _HINTS.get(refused.code, "")
         sentence = f"{text[:1].upper()}{text[1:]}".rstrip(".") + "."
         raise ValueError(f"{sentence} {hint}".strip()) from None
-    return getattr(response, "body", response)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flow_sdk_local import (
+    App,
     Document,
     FieldError,
     HTTPError,
@@ -32,7 +33,7 @@ from .events import record_event
 from .kinds import COMPONENT_DEPLOYMENT_KIND, RING_KIND, WORKFLOW_DEPLOYMENT_KIND
 from .rings import next_ring, ring_or_422
 
-__all__ = ["ACTIVATION_DELAY_S", "install"]
+__all__ = ["ACTIVATION_DELAY_S", "install", "promote_deployment", "rollback_deployment"]
 
 #: How long a deployment stays ``pending`` on the local platform.
 ACTIVATION_DELAY_S = 0.05
@@ -83,93 +84,176 @@ def install(app: Any) -> None:
         _install(app, flavour)
 
 
+def promote_deployment(
+    app: App, kind: str, scope: str, deployment_id: str
+) -> tuple[Document, bool]:
+    """Deploy the version of an active deployment to the next ring; (that ring's
+    deployment, whether it is new). A function, so the console promotes by the API's rules."""
+    _settle_overdue(app, kind, scope)
+    with app.platform.store.transaction() as tx:
+        doc = _current(tx, kind, scope, deployment_id)
+        ring = tx.get(RING_KIND, scope, doc.data["ring_id"])
+        assert ring is not None, "a ring in use cannot be deleted"
+        if doc.data["status"] != "active":
+            raise conflict(
+                f"deployment {doc.id} is {doc.data['status']}; only an active deployment "
+                f"can be promoted (wait for it, or deploy a version that exists)",
+                "deployment_not_active",
+            )
+        target = next_ring(tx, scope, ring)
+        if target is None:
+            raise conflict(
+                f"ring {ring.data['name']!r} ({ring.id}) is the last ring; there is no "
+                f"ring to promote deployment {doc.id} to",
+                "last_ring",
+            )
+        component = (doc.data["component_type"], doc.data["component_id"])
+        number = doc.data["component_version"]
+        new, created = _put_version(app, kind, tx, scope, component, target.id, number, "promote")
+    _schedule(app, kind, new)
+    return new, created
+
+
+def rollback_deployment(app: App, kind: str, scope: str, deployment_id: str) -> Document:
+    """Put back the version that was in the deployment's ring before the current one; the
+    updated deployment. A function, so the console rolls back by the API's rules."""
+    _settle_overdue(app, kind, scope)
+    with app.platform.store.transaction() as tx:
+        doc = _current(tx, kind, scope, deployment_id)
+        stack = list(doc.data["stack"])
+        if len(stack) < 2:
+            raise conflict(
+                f"deployment {doc.id} has had no other version in ring {doc.data['ring_id']} "
+                f"than v{doc.data['component_version']}; there is nothing to roll back to",
+                "nothing_to_roll_back",
+            )
+        dropped = stack.pop()
+        data = {
+            **doc.data,
+            "status": "pending",
+            "error": None,
+            "ready_at": app.now() + ACTIVATION_DELAY_S,
+            "component_version": stack[-1],
+            "stack": stack,
+        }
+        event = record_event(
+            tx,
+            scope,
+            action="rollback",
+            deployment=data,
+            deployment_id=doc.id,
+            from_version=dropped,
+        )
+        data["history"] = [*doc.data["history"], event]
+        updated = tx.update(kind, scope, doc.id, data)
+        assert updated is not None
+    _schedule(app, kind, updated)
+    return updated
+
+
+def _current(tx: Transaction, kind: str, scope: str, deployment_id: str) -> Document:
+    doc = tx.get(kind, scope, deployment_id)
+    if doc is None:
+        raise not_found(f"deployment {deployment_id!r}")
+    return doc
+
+
+def _settle(app: App, kind: str, tx: Transaction, doc: Document) -> Document:
+    """Move a pending deployment whose delay has passed to active or failed."""
+    data = doc.data
+    if data["status"] != "pending" or float(data.get("ready_at", 0)) > app.now():
+        return doc
+    ctype, cid, number = data["component_type"], data["component_id"], data["component_version"]
+    component = load_component(tx, doc.scope, ctype, cid)
+    if component is None:
+        error: str | None = f"{ctype} {cid} no longer exists"
+    elif number not in version_numbers(tx, component):
+        error = f"{ctype} {cid} has no version {number} any more"
+    else:
+        error = None
+    settled = {**data, "status": "failed" if error else "active", "error": error}
+    updated = tx.update(kind, doc.scope, doc.id, settled)
+    assert updated is not None
+    return updated
+
+
+def _settle_overdue(app: App, kind: str, scope: str) -> None:
+    store = app.platform.store
+    with store.transaction(write=False) as tx:
+        pending = tx.list(kind, scope, where={"status": "pending"})
+    if not any(float(d.data.get("ready_at", 0)) <= app.now() for d in pending):
+        return
+    with store.transaction() as tx:
+        for doc in tx.list(kind, scope, where={"status": "pending"}):
+            _settle(app, kind, tx, doc)
+
+
+def _schedule(app: App, kind: str, doc: Document) -> None:
+    scope, doc_id = doc.scope, doc.id
+
+    def activate() -> None:
+        time.sleep(min(ACTIVATION_DELAY_S, _MAX_JOB_WAIT_S))
+        with app.platform.store.transaction() as tx:
+            current = tx.get(kind, scope, doc_id)
+            if current is not None:
+                _settle(app, kind, tx, current)
+
+    app.background(activate, name=f"deployment {doc_id}")
+
+
+def _put_version(
+    app: App,
+    kind: str,
+    tx: Transaction,
+    scope: str,
+    component: tuple[str, str],
+    ring_id: str,
+    number: int,
+    action: str,
+) -> tuple[Document, bool]:
+    """Deploy ``number`` into the ring's deployment of ``component``; (doc, created)."""
+    ctype, cid = component
+    found = tx.list(
+        kind, scope, where={"component_type": ctype, "component_id": cid, "ring_id": ring_id}
+    )
+    pending = {"status": "pending", "error": None, "ready_at": app.now() + ACTIVATION_DELAY_S}
+    if found:
+        doc = found[0]
+        stack = list(doc.data["stack"])
+        if stack[-1] != number:
+            stack.append(number)
+        data = {**doc.data, **pending, "component_version": number, "stack": stack}
+        event = record_event(
+            tx,
+            scope,
+            action=action,
+            deployment=data,
+            deployment_id=doc.id,
+            from_version=doc.data["component_version"],
+        )
+        data["history"] = [*doc.data["history"], event]
+        updated = tx.update(kind, scope, doc.id, data)
+        assert updated is not None
+        return updated, False
+    doc_id = new_id("dep")
+    data = {
+        "component_type": ctype,
+        "component_id": cid,
+        "component_version": number,
+        "ring_id": ring_id,
+        **pending,
+        "stack": [number],
+    }
+    event = record_event(tx, scope, action=action, deployment=data, deployment_id=doc_id)
+    data["history"] = [event]
+    return tx.insert(kind, scope, doc_id, data), True
+
+
 def _install(app: Any, flavour: Flavour) -> None:
     kind = flavour.kind
 
-    def settle(tx: Transaction, doc: Document) -> Document:
-        """Move a pending deployment whose delay has passed to active or failed."""
-        data = doc.data
-        if data["status"] != "pending" or float(data.get("ready_at", 0)) > app.now():
-            return doc
-        ctype, cid, number = data["component_type"], data["component_id"], data["component_version"]
-        component = load_component(tx, doc.scope, ctype, cid)
-        if component is None:
-            error: str | None = f"{ctype} {cid} no longer exists"
-        elif number not in version_numbers(tx, component):
-            error = f"{ctype} {cid} has no version {number} any more"
-        else:
-            error = None
-        settled = {**data, "status": "failed" if error else "active", "error": error}
-        updated = tx.update(kind, doc.scope, doc.id, settled)
-        assert updated is not None
-        return updated
-
     def settle_overdue(request: Request) -> None:
-        scope = resource.scope_key(request)
-        with request.store.transaction(write=False) as tx:
-            pending = tx.list(kind, scope, where={"status": "pending"})
-        if not any(float(d.data.get("ready_at", 0)) <= app.now() for d in pending):
-            return
-        with request.store.transaction() as tx:
-            for doc in tx.list(kind, scope, where={"status": "pending"}):
-                settle(tx, doc)
-
-    def schedule(doc: Document) -> None:
-        scope, doc_id = doc.scope, doc.id
-
-        def activate() -> None:
-            time.sleep(min(ACTIVATION_DELAY_S, _MAX_JOB_WAIT_S))
-            with app.platform.store.transaction() as tx:
-                current = tx.get(kind, scope, doc_id)
-                if current is not None:
-                    settle(tx, current)
-
-        app.background(activate, name=f"deployment {doc_id}")
-
-    def put_version(
-        tx: Transaction,
-        scope: str,
-        component: tuple[str, str],
-        ring_id: str,
-        number: int,
-        action: str,
-    ) -> tuple[Document, bool]:
-        """Deploy ``number`` into the ring's deployment of ``component``; (doc, created)."""
-        ctype, cid = component
-        found = tx.list(
-            kind, scope, where={"component_type": ctype, "component_id": cid, "ring_id": ring_id}
-        )
-        pending = {"status": "pending", "error": None, "ready_at": app.now() + ACTIVATION_DELAY_S}
-        if found:
-            doc = found[0]
-            stack = list(doc.data["stack"])
-            if stack[-1] != number:
-                stack.append(number)
-            data = {**doc.data, **pending, "component_version": number, "stack": stack}
-            event = record_event(
-                tx,
-                scope,
-                action=action,
-                deployment=data,
-                deployment_id=doc.id,
-                from_version=doc.data["component_version"],
-            )
-            data["history"] = [*doc.data["history"], event]
-            updated = tx.update(kind, scope, doc.id, data)
-            assert updated is not None
-            return updated, False
-        doc_id = new_id("dep")
-        data = {
-            "component_type": ctype,
-            "component_id": cid,
-            "component_version": number,
-            "ring_id": ring_id,
-            **pending,
-            "stack": [number],
-        }
-        event = record_event(tx, scope, action=action, deployment=data, deployment_id=doc_id)
-        data["history"] = [event]
-        return tx.insert(kind, scope, doc_id, data), True
+        _settle_overdue(app, kind, resource.scope_key(request))
 
     def record_removal(request: Request, doc: Document) -> None:
         with request.store.transaction() as tx:
@@ -189,16 +273,9 @@ def _install(app: Any, flavour: Flavour) -> None:
     )
 
     def answer(request: Request, doc: Document, created: bool) -> Response:
-        schedule(doc)
         location = f"{request.base_url}{resource.collection_path}/{doc.id}"
         headers = {"ETag": f'"{doc.version}"', "Location": location}
         return Response(201 if created else 200, resource.render(doc), headers)
-
-    def current(request: Request, tx: Transaction) -> Document:
-        doc = tx.get(kind, resource.scope_key(request), request.params["id"])
-        if doc is None:
-            raise not_found(f"deployment {request.params['id']!r}")
-        return doc
 
     def create(request: Request) -> Response:
         """Deploy a version (default: the latest) to a ring."""
@@ -221,72 +298,21 @@ def _install(app: Any, flavour: Flavour) -> None:
                     f"{ctype} {body.component_id} has no version {number}; "
                     f"its versions are {_span(numbers)}",
                 )
-            doc, created = put_version(
-                tx, scope, (ctype, body.component_id), ring.id, number, "deploy"
+            doc, created = _put_version(
+                app, kind, tx, scope, (ctype, body.component_id), ring.id, number, "deploy"
             )
+        _schedule(app, kind, doc)
         return answer(request, doc, created)
 
     def promote(request: Request) -> Response:
         """Deploy the same version to the next ring; answers with that ring's deployment."""
-        settle_overdue(request)
         scope = resource.scope_key(request)
-        with request.store.transaction() as tx:
-            doc = current(request, tx)
-            ring = tx.get(RING_KIND, scope, doc.data["ring_id"])
-            assert ring is not None, "a ring in use cannot be deleted"
-            if doc.data["status"] != "active":
-                raise conflict(
-                    f"deployment {doc.id} is {doc.data['status']}; only an active deployment "
-                    f"can be promoted (wait for it, or deploy a version that exists)",
-                    "deployment_not_active",
-                )
-            target = next_ring(tx, scope, ring)
-            if target is None:
-                raise conflict(
-                    f"ring {ring.data['name']!r} ({ring.id}) is the last ring; there is no "
-                    f"ring to promote deployment {doc.id} to",
-                    "last_ring",
-                )
-            component = (doc.data["component_type"], doc.data["component_id"])
-            new, created = put_version(
-                tx, scope, component, target.id, doc.data["component_version"], "promote"
-            )
-        return answer(request, new, created)
+        return answer(request, *promote_deployment(app, kind, scope, request.params["id"]))
 
     def rollback(request: Request) -> Response:
         """Put back the version that was in this ring before the current one."""
-        settle_overdue(request)
         scope = resource.scope_key(request)
-        with request.store.transaction() as tx:
-            doc = current(request, tx)
-            stack = list(doc.data["stack"])
-            if len(stack) < 2:
-                raise conflict(
-                    f"deployment {doc.id} has had no other version in ring {doc.data['ring_id']} "
-                    f"than v{doc.data['component_version']}; there is nothing to roll back to",
-                    "nothing_to_roll_back",
-                )
-            dropped = stack.pop()
-            data = {
-                **doc.data,
-                "status": "pending",
-                "error": None,
-                "ready_at": app.now() + ACTIVATION_DELAY_S,
-                "component_version": stack[-1],
-                "stack": stack,
-            }
-            event = record_event(
-                tx,
-                scope,
-                action="rollback",
-                deployment=data,
-                deployment_id=doc.id,
-                from_version=dropped,
-            )
-            data["history"] = [*doc.data["history"], event]
-            updated = tx.update(kind, scope, doc.id, data)
-            assert updated is not None
-        return answer(request, updated, False)
+        return answer(request, rollback_deployment(app, kind, scope, request.params["id"]), False)
 
     tags = ("deployments",)
     route = app.add_route(
