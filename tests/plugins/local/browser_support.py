@@ -152,6 +152,57 @@ class DevTools:
         self.call("Page.navigate", url=url)
         self.wait_for("Page.loadEventFired")
 
+    def click(self, selector: str) -> None:
+        """Click the first element matching the CSS ``selector`` and wait for the page it
+        leads to (a link, or a form's submit button)."""
+        self.click_script(f"document.querySelector({selector!r})")
+
+    def click_script(self, script: str) -> None:
+        """Click the element the JavaScript expression ``script`` finds, and wait for the
+        page it leads to (for what a selector cannot say: "the link in this section")."""
+        self.events.clear()
+        self.evaluate(f"({script}).click()")
+        self.wait_for("Page.loadEventFired")
+
+    def text(self, selector: str) -> Any:
+        """The text of the first element matching ``selector`` (None when there is none)."""
+        return self.evaluate(f"document.querySelector({selector!r})?.textContent")
+
+    def texts(self, selector: str) -> Any:
+        """The trimmed text of every element matching ``selector``."""
+        return self.evaluate(
+            f"[...document.querySelectorAll({selector!r})].map(e => e.textContent.trim())"
+        )
+
+    def headings(self, level: str = "h2") -> Any:
+        """The text of every heading of ``level``, in order."""
+        return self.texts(level)
+
+    def screenshot(self, path: Path, *, width: int = 1000, height: int = 900) -> Path:
+        """Save a PNG of the page at ``width`` by ``height`` (a phone below 600) to ``path``,
+        and a copy under ``$FLOW_TEST_ARTIFACTS/screenshots`` when that is set (CI keeps
+        it); the page keeps that size afterwards."""
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=width < 600,
+        )
+        data = base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
+        path.write_bytes(data)
+        artifacts = os.environ.get("FLOW_TEST_ARTIFACTS")
+        if artifacts:
+            keep = Path(artifacts) / "screenshots"
+            keep.mkdir(parents=True, exist_ok=True)
+            (keep / f"{path.parent.name}-{path.name}").write_bytes(data)
+        return path
+
+    def fits(self, width: int) -> bool:
+        """Whether nothing on the page is wider than ``width`` CSS pixels (no sideways
+        scrolling on a phone)."""
+        return bool(self.evaluate(f"document.documentElement.scrollWidth <= {width}"))
+
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[DevTools]:

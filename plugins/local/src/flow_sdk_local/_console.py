@@ -803,6 +803,14 @@ def install(app: App) -> Console:
             if os.environ.get("FLOW_STRICT_PLUGINS", "") not in ("", "0", "false", "no"):
                 raise
     console.owner = ""
+    # The navigation: the overview first, the plugins' panels by title (the same order
+    # whatever order the plugins load in), the platform's own controls last.
+    contributed = sorted(
+        (p for p in console.panels.values() if p.owner != "flow-sdk-local"),
+        key=lambda p: p.title.lower(),
+    )
+    panels = [console.panels["overview"], *contributed, console.panels["platform"]]
+    console.panels = {p.slug: p for p in panels}
     app.console = console
     return console
 
