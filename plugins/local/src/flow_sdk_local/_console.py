@@ -86,9 +86,10 @@ e = html.escape
 
 _STYLE = """
 :root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bg:#f6f8fa;
---card:#fff;--accent:#1f6feb;--ok:#1a7f37;--bad:#cf222e}
+--card:#fff;--accent:#0969da;--ok:#1a7f37;--bad:#cf222e;--on-accent:#fff}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;
---bg:#0d1117;--card:#151b23;--accent:#4493f8;--ok:#3fb950;--bad:#f85149}}
+--bg:#0d1117;--card:#151b23;--accent:#4493f8;--ok:#3fb950;--bad:#f85149;
+--on-accent:#0d1117}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);
 font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -97,7 +98,7 @@ background:var(--card);border-bottom:1px solid var(--line)}
 header .brand{font-weight:700;margin-right:auto}
 nav ul{display:flex;flex-wrap:wrap;gap:.25rem;margin:0;padding:0;list-style:none}
 nav a{display:block;padding:.3rem .7rem;border-radius:6px;color:var(--fg);text-decoration:none}
-nav a[aria-current=page]{background:var(--accent);color:#fff}
+nav a[aria-current=page]{background:var(--accent);color:var(--on-accent)}
 main{max-width:64rem;margin:1rem auto;padding:0 1rem}
 section{margin:0 0 1rem;padding:1rem;background:var(--card);border:1px solid var(--line);
 border-radius:10px;overflow-x:auto}
@@ -115,7 +116,7 @@ select{max-width:100%}
 input,select{font:inherit;padding:.35rem .5rem;border:1px solid var(--line);border-radius:6px;
 background:var(--bg);color:var(--fg)}
 button{font:inherit;font-weight:600;padding:.4rem .9rem;border-radius:6px;cursor:pointer;
-border:1px solid var(--accent);background:var(--accent);color:#fff}
+border:1px solid var(--accent);background:var(--accent);color:var(--on-accent)}
 button.danger{border-color:var(--bad);background:var(--bad)}
 .muted{color:var(--muted)}.pager{margin:.75rem 0 0}
 .notice{padding:.5rem .75rem;border:1px solid var(--ok);border-radius:8px;color:var(--ok)}
