@@ -5,7 +5,6 @@ each page is saved under the test's tmp_path."""
 
 from __future__ import annotations
 
-import base64
 import re
 from pathlib import Path
 from typing import Any
@@ -19,39 +18,12 @@ pytestmark = needs_chromium
 SCHEMA = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
 
 
-def _shot(browser: DevTools, path: Path, width: int = 1000, height: int = 900) -> None:
-    browser.call(
-        "Emulation.setDeviceMetricsOverride",
-        width=width,
-        height=height,
-        deviceScaleFactor=1,
-        mobile=width < 600,
-    )
-    data = browser.call("Page.captureScreenshot", format="png")["data"]
-    path.write_bytes(base64.b64decode(data))
-
-
-def _click(browser: DevTools, script: str) -> None:
-    """Click what ``script`` finds and wait for the page it leads to."""
-    browser.events.clear()
-    browser.evaluate(f"{script}.click()")
-    browser.wait_for("Page.loadEventFired")
-
-
-def _text(browser: DevTools, selector: str) -> Any:
-    return browser.evaluate(f"document.querySelector({selector!r})?.textContent")
-
-
 def _in_section(heading: str, selector: str) -> str:
     """A script finding every ``selector`` in the section headed ``heading``."""
     return (
         "[...document.querySelectorAll('section')].find(s => s.querySelector('h2')"
         f"?.textContent === {heading!r}).querySelectorAll({selector!r})"
     )
-
-
-def _headings(browser: DevTools) -> Any:
-    return browser.evaluate("[...document.querySelectorAll('h2')].map(h => h.textContent)")
 
 
 def test_the_runs_panel_in_chromium(
@@ -87,26 +59,23 @@ def test_the_runs_panel_in_chromium(
     assert browser.evaluate("location.pathname") == "/console/overview"
     browser.open(f"{served_platform.url}/console/runs?org=org_dev&ws=ws_dev")
     assert browser.evaluate("document.title") == "Runs · Flow console"
-    assert _text(browser, "h1") == "Runs"
-    assert _headings(browser) == ["Runs"]
-    links = browser.evaluate(
-        "[...document.querySelectorAll('tbody tr td:first-child')].map(td => td.textContent)"
-    )
-    assert links == [bad.id, good.id]  # newest first
-    assert "double and check" in _text(browser, "tbody")
-    _shot(browser, tmp_path / "runs.png")
+    assert browser.text("h1") == "Runs"
+    assert browser.headings() == ["Runs"]
+    assert browser.texts("tbody tr td:first-child") == [bad.id, good.id]  # newest first
+    assert "double and check" in browser.text("tbody")
+    browser.screenshot(tmp_path / "runs.png")
 
     # filter: only the failed runs (a GET form)
     browser.evaluate("document.getElementById('status').value = 'failed'")
-    _click(browser, "document.getElementById('filter')")
+    browser.click("#filter")
     assert "status=failed" in browser.evaluate("location.search")
     assert browser.evaluate("document.querySelectorAll('tbody tr').length") == 1
-    assert bad.id in _text(browser, "tbody")
+    assert bad.id in browser.text("tbody")
 
     # the run's own page, from its link
-    _click(browser, "document.querySelector('tbody a')")
+    browser.click("tbody a")
     assert f"run={bad.id}" in browser.evaluate("location.search")
-    assert _headings(browser) == [
+    assert browser.headings() == [
         f"Run {bad.id}",
         "Inputs",
         "Outputs",
@@ -117,22 +86,19 @@ def test_the_runs_panel_in_chromium(
     ]
     inputs = browser.evaluate(_in_section("Inputs", "pre") + "[0].textContent")
     assert inputs == '{\n  "n": "four"\n}'
-    bars = browser.evaluate(
-        "[...document.querySelectorAll('svg[aria-label=\"Steps timeline\"] g title')]"
-        ".map(t => t.textContent)"
-    )
+    bars = browser.texts('svg[aria-label="Steps timeline"] g title')
     assert len(bars) == 1  # the check failed; the double step never started
     assert bars[0].startswith("check: failed, ")
     step_rows = browser.evaluate(_in_section("Steps", "tbody tr") + ".length")
     assert step_rows == 2
     assert "ValidationFailed" in browser.evaluate("document.body.innerText")
-    _shot(browser, tmp_path / "run.png")
-    _shot(browser, tmp_path / "run-phone.png", width=390, height=900)
-    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    browser.screenshot(tmp_path / "run.png")
+    browser.screenshot(tmp_path / "run-phone.png", width=390, height=900)
+    assert browser.fits(390)
 
     # run it again: a new run with the same inputs, seen through the SDK
-    _click(browser, "document.getElementById('rerun')")
-    notice = _text(browser, "#notice")
+    browser.click("#rerun")
+    notice = browser.text("#notice")
     started = re.fullmatch(
         rf"Started run (run_[0-9a-f]+) of workflow {workflow.id} with the same inputs\.", notice
     )
@@ -141,13 +107,13 @@ def test_the_runs_panel_in_chromium(
     assert again.inputs == {"n": "four"}
     assert again.status == "failed"
     assert [r.id for r in sdk.workflows.list_runs(workflow.id)] == [again.id, bad.id, good.id]
-    _shot(browser, tmp_path / "run-again.png")
+    browser.screenshot(tmp_path / "run-again.png")
 
     # the workflow, in the Components panel
-    _click(browser, "document.querySelector('dl a')")
+    browser.click("dl a")
     assert browser.evaluate("location.pathname") == "/console/components"
-    assert f"Component {workflow.id}" in _headings(browser)
-    _shot(browser, tmp_path / "workflow.png")
+    assert f"Component {workflow.id}" in browser.headings()
+    browser.screenshot(tmp_path / "workflow.png")
 
     for name in ("runs.png", "run.png", "run-phone.png", "run-again.png", "workflow.png"):
         assert (tmp_path / name).stat().st_size > 1000

@@ -3,7 +3,6 @@ the listing, a dataset's schema and rows, the next page of rows; a screenshot of
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Any
 
@@ -19,29 +18,6 @@ SCHEMA = [
 ]
 
 
-def _shot(browser: DevTools, path: Path, width: int = 1000, height: int = 760) -> None:
-    browser.call(
-        "Emulation.setDeviceMetricsOverride",
-        width=width,
-        height=height,
-        deviceScaleFactor=1,
-        mobile=width < 600,
-    )
-    path.write_bytes(base64.b64decode(browser.call("Page.captureScreenshot", format="png")["data"]))
-
-
-def _click(browser: DevTools, selector: str) -> None:
-    browser.events.clear()
-    browser.evaluate(f"document.querySelector({selector!r}).click()")
-    browser.wait_for("Page.loadEventFired")
-
-
-def _texts(browser: DevTools, selector: str) -> Any:
-    return browser.evaluate(
-        f"[...document.querySelectorAll({selector!r})].map(e => e.textContent.trim())"
-    )
-
-
 def test_the_datasets_panel_in_chromium(
     served_platform: Any, browser: DevTools, tmp_path: Path
 ) -> None:
@@ -52,42 +28,40 @@ def test_the_datasets_panel_in_chromium(
 
     browser.open(login_link(served_platform.url, served_platform.admin_secret))
     browser.open(f"{served_platform.url}/console/datasets?org=org_dev&ws=ws_dev")
-    assert browser.evaluate("document.querySelector('h1').textContent") == "Datasets"
-    assert browser.evaluate("document.querySelector('nav a[aria-current=page]').textContent") == (
-        "Datasets"
-    )
-    names = _texts(browser, "table tbody td:first-child")
+    assert browser.text("h1") == "Datasets"
+    assert browser.text("nav a[aria-current=page]") == "Datasets"
+    names = browser.texts("table tbody td:first-child")
     assert names == ["cities", "<script>alert(1)</script>"]  # shown as text, never run
     assert browser.evaluate("document.querySelectorAll('script').length") == 0
-    assert "45" in _texts(browser, "table tbody tr:first-child td")
-    _shot(browser, tmp_path / "datasets.png")
-    _shot(browser, tmp_path / "datasets-phone.png", width=390, height=800)
-    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    assert "45" in browser.texts("table tbody tr:first-child td")
+    browser.screenshot(tmp_path / "datasets.png", height=760)
+    browser.screenshot(tmp_path / "datasets-phone.png", width=390, height=800)
+    assert browser.fits(390)
 
-    _click(browser, "table tbody a")
+    browser.click("table tbody a")
     assert browser.evaluate("location.search").endswith(f"id={cities.id}")
-    assert _texts(browser, "h2") == ["Dataset cities", "Schema", "Rows 1 to 20 of 45"]
-    assert "where people live" in browser.evaluate("document.querySelector('dl').textContent")
-    schema = _texts(browser, "section:nth-of-type(2) tbody td")
+    assert browser.headings() == ["Dataset cities", "Schema", "Rows 1 to 20 of 45"]
+    assert "where people live" in browser.text("dl")
+    schema = browser.texts("section:nth-of-type(2) tbody td")
     assert schema == ["id", "integer", "yes", "no", "city", "string", "no", "yes"]
-    assert _texts(browser, "section:nth-of-type(3) thead th") == ["#", "id", "city"]
-    assert _texts(browser, "section:nth-of-type(3) tbody tr:first-child td") == [
+    assert browser.texts("section:nth-of-type(3) thead th") == ["#", "id", "city"]
+    assert browser.texts("section:nth-of-type(3) tbody tr:first-child td") == [
         "1",
         "1",
         "City 1",
     ]
-    _shot(browser, tmp_path / "dataset.png")
+    browser.screenshot(tmp_path / "dataset.png", height=760)
 
-    _click(browser, "a[rel=next]")
-    assert _texts(browser, "h2")[-1] == "Rows 21 to 40 of 45"
-    assert _texts(browser, "section:nth-of-type(3) tbody tr:first-child td")[2] == "City 21"
-    _click(browser, "a[rel=next]")
-    assert _texts(browser, "h2")[-1] == "Rows 41 to 45 of 45"
+    browser.click("a[rel=next]")
+    assert browser.headings()[-1] == "Rows 21 to 40 of 45"
+    assert browser.texts("section:nth-of-type(3) tbody tr:first-child td")[2] == "City 21"
+    browser.click("a[rel=next]")
+    assert browser.headings()[-1] == "Rows 41 to 45 of 45"
     assert browser.evaluate("document.querySelector('a[rel=next]')") is None
-    _shot(browser, tmp_path / "dataset-rows.png")
-    _click(browser, "#first-page")
-    assert _texts(browser, "h2")[-1] == "Rows 1 to 20 of 45"
-    _click(browser, "#all-datasets")
+    browser.screenshot(tmp_path / "dataset-rows.png", height=760)
+    browser.click("#first-page")
+    assert browser.headings()[-1] == "Rows 1 to 20 of 45"
+    browser.click("#all-datasets")
     assert browser.evaluate("location.search") == "?org=org_dev&ws=ws_dev"
     assert sdk.datasets.get(cities.id).row_count == 45  # browsing changed nothing
 

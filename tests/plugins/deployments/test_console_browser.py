@@ -4,7 +4,6 @@ screenshot of each page saved under the test's tmp_path."""
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Any
 
@@ -14,29 +13,6 @@ from ..local.browser_support import DevTools, browser, needs_chromium
 
 __all__ = ["browser"]  # the fixture, imported for the test below
 pytestmark = needs_chromium
-
-
-def _shot(browser: DevTools, path: Path, width: int = 1000, height: int = 900) -> None:
-    browser.call(
-        "Emulation.setDeviceMetricsOverride",
-        width=width,
-        height=height,
-        deviceScaleFactor=1,
-        mobile=width < 600,
-    )
-    data = browser.call("Page.captureScreenshot", format="png")["data"]
-    path.write_bytes(base64.b64decode(data))
-
-
-def _texts(browser: DevTools, selector: str) -> Any:
-    return browser.evaluate(f"[...document.querySelectorAll({selector!r})].map(e => e.textContent)")
-
-
-def _click(browser: DevTools, expression: str) -> None:
-    """Click what ``expression`` finds and wait for the page it leads to."""
-    browser.events.clear()
-    browser.evaluate(f"{expression}.click()")
-    browser.wait_for("Page.loadEventFired")
 
 
 def test_roll_back_and_promote_by_clicking(
@@ -54,55 +30,53 @@ def test_roll_back_and_promote_by_clicking(
     browser.open(login_link(served_platform.url, served_platform.admin_secret))
     browser.open(f"{served_platform.url}/console/deployments?org=org_dev&ws=ws_dev")
     assert browser.evaluate("document.title") == "Deployments · Flow console"
-    assert browser.evaluate("document.querySelector('h1').textContent") == "Deployments"
-    assert _texts(browser, "h2") == ["What runs where", "Deployments"]
-    assert _texts(browser, "h3") == [
+    assert browser.text("h1") == "Deployments"
+    assert browser.headings() == ["What runs where", "Deployments"]
+    assert browser.headings("h3") == [
         "canary · order 10 · 5 % of traffic",
         "beta · order 20 · 50 % of traffic",
         "Component deployments",
     ]
-    in_canary = browser.evaluate(f"document.getElementById('ring-{canary.id}').innerText")
+    in_canary = browser.inner_text(f"#ring-{canary.id}")
     assert "support (agent" in in_canary
     assert "v2" in in_canary
     assert "active" in in_canary
-    _shot(browser, tmp_path / "deployments.png")
+    browser.screenshot(tmp_path / "deployments.png")
 
     # the deployment, opened from "What runs where"
-    _click(browser, f"document.querySelector('#ring-{canary.id} a[href$=\"id={deployment.id}\"]')")
+    browser.click(f'#ring-{canary.id} a[href$="id={deployment.id}"]')
     assert browser.evaluate("location.search").endswith(f"id={deployment.id}")
-    assert f"Deployment {deployment.id}" in _texts(browser, "h2")
-    assert "Versions in this ring over time" in _texts(browser, "svg title")
-    _shot(browser, tmp_path / "deployment.png")
+    assert f"Deployment {deployment.id}" in browser.headings()
+    assert "Versions in this ring over time" in browser.texts("svg title")
+    browser.screenshot(tmp_path / "deployment.png")
 
     # rolling back asks for its confirmation: the browser does not send the form without it
     browser.evaluate("document.getElementById('rollback').click()")
     assert browser.evaluate("document.getElementById('rollback-confirm').validity.valueMissing")
     assert deployments.get(deployment.id).component_version == 2
     browser.evaluate("document.getElementById('rollback-confirm').checked = true")
-    _click(browser, "document.getElementById('rollback')")
-    notice = browser.evaluate("document.getElementById('notice').textContent")
+    browser.click("#rollback")
+    notice = browser.text("#notice")
     assert notice.startswith(f"Rolled back deployment {deployment.id} to v1")
     back = deployments.wait(deployment.id, timeout_s=10)
     assert (back.component_version, back.status) == (1, "active")
     assert [e.action for e in back.history] == ["deploy", "deploy", "rollback"]
-    assert "rolled back" in _texts(browser, "td")
-    _shot(browser, tmp_path / "rolled-back.png")
+    assert "rolled back" in browser.texts("td")
+    browser.screenshot(tmp_path / "rolled-back.png")
 
     # promote v1 to beta by clicking, from the page as it is now
     browser.open(
         f"{served_platform.url}/console/deployments?org=org_dev&ws=ws_dev&id={deployment.id}"
     )
-    assert browser.evaluate("document.getElementById('promote').textContent") == (
-        "Promote v1 to beta"
-    )
-    _click(browser, "document.getElementById('promote')")
-    assert "to ring beta" in browser.evaluate("document.getElementById('notice').textContent")
+    assert browser.text("#promote") == "Promote v1 to beta"
+    browser.click("#promote")
+    assert "to ring beta" in browser.text("#notice")
     in_beta = list(deployments.list(ring_id=beta.id))
     assert [(d.component_id, d.component_version) for d in in_beta] == [(agent.id, 1)]
 
     # phone width: nothing wider than the screen
-    _shot(browser, tmp_path / "deployment-phone.png", width=390, height=900)
-    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    browser.screenshot(tmp_path / "deployment-phone.png", width=390, height=900)
+    assert browser.fits(390)
 
     for name in ("deployments", "deployment", "rolled-back", "deployment-phone"):
         assert (tmp_path / f"{name}.png").stat().st_size > 1000

@@ -4,7 +4,6 @@ through the SDK); a screenshot of each page is saved under the test's tmp_path."
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Any
 
@@ -14,28 +13,6 @@ from ..local.browser_support import DevTools, browser, needs_chromium
 
 __all__ = ["browser"]  # the fixture, imported for the test below
 pytestmark = needs_chromium
-
-
-def _shot(browser: DevTools, path: Path, width: int = 1000, height: int = 900) -> None:
-    browser.call(
-        "Emulation.setDeviceMetricsOverride",
-        width=width,
-        height=height,
-        deviceScaleFactor=1,
-        mobile=width < 600,
-    )
-    data = browser.call("Page.captureScreenshot", format="png")["data"]
-    path.write_bytes(base64.b64decode(data))
-
-
-def _click(browser: DevTools, script: str) -> None:
-    browser.events.clear()
-    browser.evaluate(script)
-    browser.wait_for("Page.loadEventFired")
-
-
-def _headings(browser: DevTools) -> Any:
-    return browser.evaluate("[...document.querySelectorAll('h2')].map(h => h.textContent)")
 
 
 def test_the_experiments_panel_in_chromium(
@@ -60,15 +37,15 @@ def test_the_experiments_panel_in_chromium(
     assert browser.evaluate("location.pathname") == "/console/overview"
     browser.open(f"{served_platform.url}/console/experiments?org=org_dev&ws=ws_dev")
     assert browser.evaluate("document.title") == "Experiments · Flow console"
-    assert browser.evaluate("document.querySelector('h1').textContent") == "Experiments"
-    assert _headings(browser) == ["Experiments"]
-    row = browser.evaluate("[...document.querySelectorAll('tbody td')].map(td => td.textContent)")
+    assert browser.text("h1") == "Experiments"
+    assert browser.headings() == ["Experiments"]
+    row = browser.texts("tbody td")
     assert row[:5] == ["tone of voice", "running", "csat", "2", "9"]
-    _shot(browser, tmp_path / "experiments.png")
+    browser.screenshot(tmp_path / "experiments.png")
 
-    _click(browser, "document.querySelector('tbody a').click()")
+    browser.click("tbody a")
     assert browser.evaluate("location.search").endswith(f"id={exp.id}")
-    assert _headings(browser) == [
+    assert browser.headings() == [
         "Experiment tone of voice",
         "Variants",
         "Variant configs",
@@ -77,35 +54,32 @@ def test_the_experiments_panel_in_chromium(
         "Difference from the control (95% intervals)",
         "Results",
     ]
-    charts = browser.evaluate(
-        "[...document.querySelectorAll('svg[role=img] > title')].map(t => t.textContent)"
-    )
-    assert charts == _headings(browser)[3:6]
+    charts = browser.texts("svg[role=img] > title")
+    assert charts == browser.headings()[3:6]
     whiskers = browser.evaluate("document.querySelectorAll('svg line.whisker').length")
     assert whiskers == 3  # two means and one difference
-    drawn = browser.evaluate("document.querySelector('svg g title').textContent")
+    drawn = browser.text("svg g title")
     assert drawn.startswith(f"0: support-bot: {results.variants[0].mean:.4g} [")
-    assert "be brief" in browser.evaluate("document.querySelector('pre').textContent")
-    _shot(browser, tmp_path / "experiment.png", height=2100)  # the whole page
-    _shot(browser, tmp_path / "experiment-phone.png", width=390, height=900)
-    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    assert "be brief" in browser.text("pre")
+    browser.screenshot(tmp_path / "experiment.png", height=2100)  # the whole page
+    browser.screenshot(tmp_path / "experiment-phone.png", width=390, height=900)
+    assert browser.fits(390)
     browser.call("Emulation.clearDeviceMetricsOverride")
 
     # stop it by clicking the button: the notice, the new status, and the SDK agrees
-    _click(browser, "document.getElementById('stop').click()")
-    notice = browser.evaluate("document.getElementById('notice').textContent")
-    assert notice == f"Experiment {exp.id} stopped."
+    browser.click("#stop")
+    assert browser.text("#notice") == f"Experiment {exp.id} stopped."
     assert sdk.experiments.get(exp.id).status == "stopped"
     assert browser.evaluate("document.getElementById('start') !== null")
-    _shot(browser, tmp_path / "stopped.png")
+    browser.screenshot(tmp_path / "stopped.png")
 
-    _click(browser, "document.getElementById('start').click()")
+    browser.click("#start")
     assert sdk.experiments.get(exp.id).status == "running"
-    assert browser.evaluate("document.querySelector('dd .badge').textContent") == "running"
+    assert browser.text("dd .badge") == "running"
 
     # the link back to the list
-    _click(browser, "document.querySelector('main section p a').click()")
-    assert _headings(browser) == ["Experiments"]
+    browser.click("main section p a")
+    assert browser.headings() == ["Experiments"]
 
     for name in ("experiments.png", "experiment.png", "experiment-phone.png", "stopped.png"):
         assert (tmp_path / name).stat().st_size > 1000

@@ -4,7 +4,6 @@ own; a screenshot of each page is saved under the test's tmp_path."""
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Any
 
@@ -15,32 +14,6 @@ from ..local.browser_support import DevTools, browser, needs_chromium
 
 __all__ = ["browser"]  # the fixture, imported for the test below
 pytestmark = needs_chromium
-
-
-def _shot(browser: DevTools, path: Path, width: int = 1000, height: int = 900) -> None:
-    browser.call(
-        "Emulation.setDeviceMetricsOverride",
-        width=width,
-        height=height,
-        deviceScaleFactor=1,
-        mobile=width < 600,
-    )
-    data = browser.call("Page.captureScreenshot", format="png")["data"]
-    path.write_bytes(base64.b64decode(data))
-    assert path.stat().st_size > 1000
-
-
-def _click(browser: DevTools, selector: str) -> None:
-    browser.events.clear()
-    browser.evaluate(f"document.querySelector({selector!r}).click()")
-    browser.wait_for("Page.loadEventFired")
-
-
-def _headings(browser: DevTools) -> list[str]:
-    found: list[str] = browser.evaluate(
-        "[...document.querySelectorAll('h2')].map(h => h.textContent)"
-    )
-    return found
 
 
 def test_the_services_panel_in_chromium(
@@ -67,41 +40,42 @@ def test_the_services_panel_in_chromium(
     assert browser.evaluate("location.pathname") == "/console/overview"
     browser.open(f"{served_platform.url}/console/services?org=org_dev&ws=ws_dev")
     assert browser.evaluate("document.title") == "Services · Flow console"
-    assert browser.evaluate("document.querySelector('h1').textContent") == "Services"
-    assert _headings(browser) == ["Hosted services"]
-    table = browser.evaluate("document.querySelector('table').innerText")
+    assert browser.text("h1") == "Services"
+    assert browser.headings() == ["Hosted services"]
+    table = browser.inner_text("table")
     assert "greeter" in table
     assert "v2 live" in table
     assert "<b>sketch</b>" in table  # shown as text, not markup
     assert browser.evaluate("document.querySelector('table b')") is None
     assert browser.evaluate("document.querySelector('form[method=post]')") is None  # no actions
-    _shot(browser, tmp_path / "services.png")
+    assert browser.screenshot(tmp_path / "services.png").stat().st_size > 1000
 
     # the service's detail, through its link
-    _click(browser, "table a")
+    browser.click("table a")
     assert browser.evaluate("location.search").endswith(f"id={service.id}")
-    assert _headings(browser) == [
+    assert browser.headings() == [
         f"Service {service.id}",
         "Endpoints (draft)",
         "Versions",
         "Version v2",
         "Endpoints of v2",
     ]
-    assert "says hello" in browser.evaluate("document.querySelector('dl').innerText")
+    assert "says hello" in browser.inner_text("dl")
     text = browser.evaluate("document.body.innerText")
     assert "+ POST /echo; ~ GET /greet/{name}" in text
     assert f"/api/v1/orgs/org_dev/services/{service.id}/v2/echo" in text
-    _shot(browser, tmp_path / "service.png")
-    _shot(browser, tmp_path / "service-phone.png", width=390, height=900)
-    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    assert browser.screenshot(tmp_path / "service.png").stat().st_size > 1000
+    phone = browser.screenshot(tmp_path / "service-phone.png", width=390, height=900)
+    assert phone.stat().st_size > 1000
+    assert browser.fits(390)
 
     # an older version, through the versions table
-    _click(browser, "a[href*='version=1']")
-    assert "Version v1" in _headings(browser)
+    browser.click("a[href*='version=1']")
+    assert "Version v1" in browser.headings()
     assert "hello" in browser.evaluate("document.body.innerText")
-    _shot(browser, tmp_path / "service-v1.png")
+    assert browser.screenshot(tmp_path / "service-v1.png").stat().st_size > 1000
 
     # back to the list
-    _click(browser, "main p a")
-    assert _headings(browser) == ["Hosted services"]
+    browser.click("main p a")
+    assert browser.headings() == ["Hosted services"]
     assert sdk.hosted_services.get(service.id).latest_version == 2  # looking changed nothing

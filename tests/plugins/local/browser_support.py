@@ -168,6 +168,11 @@ class DevTools:
         """The text of the first element matching ``selector`` (None when there is none)."""
         return self.evaluate(f"document.querySelector({selector!r})?.textContent")
 
+    def inner_text(self, selector: str) -> Any:
+        """The text of the first element matching ``selector`` as rendered (``innerText``:
+        hidden parts left out, cells and blocks apart), None when there is none."""
+        return self.evaluate(f"document.querySelector({selector!r})?.innerText")
+
     def texts(self, selector: str) -> Any:
         """The trimmed text of every element matching ``selector``."""
         return self.evaluate(

@@ -4,7 +4,6 @@ opened and checked, a fault injected from its form; a screenshot of each panel i
 
 from __future__ import annotations
 
-import base64
 import os
 from pathlib import Path
 from typing import Any
@@ -19,28 +18,6 @@ from .browser_support import DevTools, browser, needs_chromium
 __all__ = ["browser"]  # the fixture, imported for the tests below
 pytestmark = needs_chromium
 DOCS_SHOT = Path(__file__).parents[3] / "docs" / "console.png"
-
-
-def _shot(browser: DevTools, path: Path, width: int = 1000, height: int = 760) -> None:
-    browser.call(
-        "Emulation.setDeviceMetricsOverride",
-        width=width,
-        height=height,
-        deviceScaleFactor=1,
-        mobile=width < 600,
-    )
-    data = browser.call("Page.captureScreenshot", format="png")["data"]
-    path.write_bytes(base64.b64decode(data))
-
-
-def _text(browser: DevTools, selector: str) -> Any:
-    return browser.evaluate(f"document.querySelector({selector!r})?.textContent")
-
-
-def _submit(browser: DevTools, button: str) -> None:
-    browser.events.clear()
-    browser.evaluate(f"document.getElementById({button!r}).click()")
-    browser.wait_for("Page.loadEventFired")
 
 
 def test_the_console_in_chromium(served_platform: Any, browser: DevTools, tmp_path: Path) -> None:
@@ -60,39 +37,34 @@ def test_the_console_in_chromium(served_platform: Any, browser: DevTools, tmp_pa
     assert browser.evaluate("location.pathname") == "/console/overview"
     assert browser.evaluate("document.title") == "Overview · Flow console"
     assert browser.evaluate("document.cookie") == ""  # HttpOnly: no script sees it
-    headings = browser.evaluate("[...document.querySelectorAll('h2')].map(h => h.textContent)")
-    assert headings == ["Organisations", "Components by type", "Recent activity"]
-    assert "Development" in _text(browser, "table")
-    assert browser.evaluate("document.querySelector('svg[role=img] title').textContent") == (
-        "Components by type"
-    )
+    assert browser.headings() == ["Organisations", "Components by type", "Recent activity"]
+    assert "Development" in browser.text("table")
+    assert browser.text("svg[role=img] title") == "Components by type"
     assert browser.evaluate("getComputedStyle(document.querySelector('section')).borderRadius") == (
         "10px"  # the inline stylesheet applies: the CSP allows it by its hash
     )
-    _shot(browser, shots / "overview.png")
+    browser.screenshot(shots / "overview.png", height=760)
     if os.environ.get("FLOW_CONSOLE_SHOT") == "1":
-        _shot(browser, DOCS_SHOT)
+        browser.screenshot(DOCS_SHOT, height=760)
 
     # phone width: nothing wider than the screen
-    _shot(browser, shots / "overview-phone.png", width=390, height=800)
-    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    browser.screenshot(shots / "overview-phone.png", width=390, height=800)
+    assert browser.fits(390)
 
     # the switcher: choose the dev org and workspace (a GET form)
     browser.evaluate("document.getElementById('org').value = 'org_dev'")
-    _submit(browser, "switch")
+    browser.click("#switch")
     assert "org=org_dev" in browser.evaluate("location.search")
     assert "Workspaces" in browser.evaluate("document.body.innerText")
 
     # the example plugin's panel: the note, and its detail view
     browser.open(f"{served_platform.url}/console/notes?org=org_dev&ws=ws_dev")
-    assert browser.evaluate("document.querySelector('h1').textContent") == "Notes"
-    assert "Buy milk" in _text(browser, "table")
-    browser.events.clear()
-    browser.evaluate("document.querySelector('table a').click()")
-    browser.wait_for("Page.loadEventFired")
+    assert browser.text("h1") == "Notes"
+    assert "Buy milk" in browser.text("table")
+    browser.click("table a")
     assert browser.evaluate("location.search").endswith(f"id={created['id']}")
-    assert "two litres" in _text(browser, "dl")
-    _shot(browser, shots / "notes.png")
+    assert "two litres" in browser.text("dl")
+    browser.screenshot(shots / "notes.png", height=760)
 
     # the platform panel: inject a 503 from its form, once
     browser.open(f"{served_platform.url}/console/platform")
@@ -100,10 +72,10 @@ def test_the_console_in_chromium(served_platform: Any, browser: DevTools, tmp_pa
     assert browser.evaluate("document.querySelector('label[for], label select') !== null")
     browser.evaluate("document.getElementById('fault-kind').value = '503'")
     browser.evaluate("document.getElementById('fault-count').value = '1'")
-    _submit(browser, "inject")
-    assert _text(browser, "#notice") == "Injecting 503 faults on /api/."
-    assert "503" in _text(browser, "table")
-    _shot(browser, shots / "platform.png")
+    browser.click("#inject")
+    assert browser.text("#notice") == "Injecting 503 faults on /api/."
+    assert "503" in browser.text("table")
+    browser.screenshot(shots / "platform.png", height=760)
     answer = httpx.get(f"{served_platform.url}/api/v1/users/me", timeout=10)
     assert answer.status_code == 503  # the fault, seen through the platform's API
     assert served_platform.platform.faults.snapshot().rules[0].injected == 1
@@ -131,29 +103,26 @@ def test_approving_a_cli_login_from_the_console(
     request = CLIClient.create_cli_login_request(served_platform.url)
     browser.open(login_link(served_platform.url, served_platform.admin_secret))
     browser.open(f"{served_platform.url}/console/platform")
-    headings = browser.evaluate("[...document.querySelectorAll('h2')].map(h => h.textContent)")
-    assert "CLI logins waiting for approval" in headings
-    assert _text(browser, "#cli-logins code") == request["user_code"]
-    _shot(browser, tmp_path / "platform-logins.png")
+    assert "CLI logins waiting for approval" in browser.headings()
+    assert browser.text("#cli-logins code") == request["user_code"]
+    browser.screenshot(tmp_path / "platform-logins.png", height=760)
 
     # the console's link opens the approval page, in the console's style
-    browser.events.clear()
-    browser.evaluate("document.querySelector('#cli-logins a').click()")
-    browser.wait_for("Page.loadEventFired")
+    browser.click("#cli-logins a")
     assert browser.evaluate("location.pathname") == f"/_local/cli-login/{request['id']}"
     assert browser.evaluate("document.title").startswith("Approve this CLI login?")
-    assert _text(browser, "#user-code") == request["user_code"]
+    assert browser.text("#user-code") == request["user_code"]
     assert browser.evaluate("getComputedStyle(document.querySelector('section')).borderRadius") == (
         "10px"
     )
-    _shot(browser, tmp_path / "approval.png", width=720)
+    browser.screenshot(tmp_path / "approval.png", width=720, height=760)
 
     # tick the box and approve: the browser posts the form with its Origin and token
     browser.evaluate("document.getElementById('confirm').click()")
-    _submit(browser, "approve")
+    browser.click("#approve")
     assert browser.evaluate("document.title").startswith("Login approved")
-    assert _text(browser, "#outcome") == f"The login with code {request['user_code']} is approved."
-    _shot(browser, tmp_path / "approved.png", width=720)
+    assert browser.text("#outcome") == f"The login with code {request['user_code']} is approved."
+    browser.screenshot(tmp_path / "approved.png", width=720, height=760)
 
     polled = httpx.get(
         f"{served_platform.url}/api/v1/auth/cli-login-requests/{request['id']}", timeout=10
@@ -164,6 +133,6 @@ def test_approving_a_cli_login_from_the_console(
 
     # back on the console, the login is no longer waiting
     browser.open(f"{served_platform.url}/console/platform")
-    assert "No CLI login is waiting" in _text(browser, "#cli-logins")
+    assert "No CLI login is waiting" in browser.text("#cli-logins")
     for name in ("platform-logins.png", "approval.png", "approved.png"):
         assert (tmp_path / name).stat().st_size > 1000

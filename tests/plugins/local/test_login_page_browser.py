@@ -9,7 +9,6 @@ chromium is not installed (``apt-get install chromium``; ``.ci/run`` installs it
 
 from __future__ import annotations
 
-import base64
 import re
 import subprocess
 import time
@@ -61,33 +60,19 @@ def test_approving_a_cli_login_in_the_browser(
     browser.open(request["verification_url"])
 
     assert browser.evaluate("document.title").startswith("Approve this CLI login?")
-    assert (
-        browser.evaluate("document.getElementById('user-code').textContent")
-        == (request["user_code"])
-    )
-    account = browser.evaluate("document.getElementById('account').textContent")
-    assert account == "Local Developer <dev@flow.local>"
-    assert browser.evaluate("document.getElementById('orgs').textContent") == "Development"
+    assert browser.text("#user-code") == request["user_code"]
+    assert browser.text("#account") == "Local Developer <dev@flow.local>"
+    assert browser.text("#orgs") == "Development"
     # the console's stylesheet applies (the page's CSP allows it by its hash): its card,
     # its header, and no panel frame (no navigation, no org switcher)
     assert browser.evaluate("getComputedStyle(document.querySelector('section')).borderRadius") == (
         "10px"
     )
-    assert browser.evaluate("document.querySelector('header .brand').textContent") == (
-        "Flow local platform"
-    )
+    assert browser.text("header .brand") == "Flow local platform"
     assert browser.evaluate("document.querySelector('nav, select')") is None
     assert browser.evaluate("document.querySelector('main').className") == "narrow"
-    browser.call(
-        "Emulation.setDeviceMetricsOverride",
-        width=720,
-        height=820,
-        deviceScaleFactor=1,
-        mobile=False,
-    )
-    screenshot = browser.call("Page.captureScreenshot", format="png")["data"]
-    (tmp_path / "login-page.png").write_bytes(base64.b64decode(screenshot))
-    assert (tmp_path / "login-page.png").stat().st_size > 1000
+    shot = browser.screenshot(tmp_path / "login-page.png", width=720, height=820)
+    assert shot.stat().st_size > 1000
     # phone width: nothing wider than the screen
     browser.call(
         "Emulation.setDeviceMetricsOverride",
@@ -96,7 +81,7 @@ def test_approving_a_cli_login_in_the_browser(
         deviceScaleFactor=1,
         mobile=True,
     )
-    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    assert browser.fits(390)
 
     # Approve without ticking the box: the browser does not send the form
     browser.evaluate("document.getElementById('approve').click()")
@@ -106,14 +91,10 @@ def test_approving_a_cli_login_in_the_browser(
     assert _status(served_platform, request["id"])["status"] == "pending"
 
     # tick it and approve: the browser posts the form (with its Origin and the page's token)
-    browser.events.clear()
-    browser.evaluate(
-        "document.getElementById('confirm').click(); document.getElementById('approve').click()"
-    )
-    browser.wait_for("Page.loadEventFired")
+    browser.evaluate("document.getElementById('confirm').click()")
+    browser.click("#approve")
     assert browser.evaluate("document.title").startswith("Login approved")
-    outcome = browser.evaluate("document.getElementById('outcome').textContent")
-    assert outcome == f"The login with code {request['user_code']} is approved."
+    assert browser.text("#outcome") == f"The login with code {request['user_code']} is approved."
     assert browser.evaluate("document.body.innerText").count("Local Developer") == 1
 
     polled = _status(served_platform, request["id"])
@@ -130,8 +111,6 @@ def test_approving_a_cli_login_in_the_browser(
 def test_denying_a_cli_login_in_the_browser(served_platform: Any, browser: DevTools) -> None:
     request = CLIClient.create_cli_login_request(served_platform.url)
     browser.open(request["verification_url"])
-    browser.events.clear()
-    browser.evaluate("document.getElementById('deny').click()")  # no box to tick to deny
-    browser.wait_for("Page.loadEventFired")
+    browser.click("#deny")  # no box to tick to deny
     assert browser.evaluate("document.title").startswith("Login denied")
     assert _status(served_platform, request["id"])["status"] == "denied"

@@ -5,7 +5,6 @@ page is saved under the test's tmp_path."""
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Any
 
@@ -16,29 +15,6 @@ from ..local.browser_support import DevTools, browser, needs_chromium
 
 __all__ = ["browser"]  # the fixture, imported for the test below
 pytestmark = needs_chromium
-
-
-def _shot(browser: DevTools, path: Path, width: int = 1000, height: int = 900) -> None:
-    browser.call(
-        "Emulation.setDeviceMetricsOverride",
-        width=width,
-        height=height,
-        deviceScaleFactor=1,
-        mobile=width < 600,
-    )
-    data = browser.call("Page.captureScreenshot", format="png")["data"]
-    path.write_bytes(base64.b64decode(data))
-    assert path.stat().st_size > 1000
-
-
-def _click(browser: DevTools, selector: str) -> None:
-    browser.events.clear()
-    browser.evaluate(f"document.querySelector({selector!r}).click()")
-    browser.wait_for("Page.loadEventFired")
-
-
-def _text(browser: DevTools, selector: str) -> Any:
-    return browser.evaluate(f"document.querySelector({selector!r})?.innerText")
 
 
 def test_the_mcp_panel_in_chromium(
@@ -52,49 +28,43 @@ def test_the_mcp_panel_in_chromium(
     assert browser.evaluate("location.pathname") == "/console/overview"
     browser.open(f"{served_platform.url}/console/mcp?org=org_dev&ws=ws_dev")
     assert browser.evaluate("document.title") == "MCP servers · Flow console"
-    assert browser.evaluate("document.querySelector('h1').textContent") == "MCP servers"
-    table = _text(browser, "table")
+    assert browser.text("h1") == "MCP servers"
+    table = browser.inner_text("table")
     assert "team tools" in table
     assert mcp_server.http_url in table
     assert "new" in table
-    _shot(browser, tmp_path / "servers.png")
+    assert browser.screenshot(tmp_path / "servers.png").stat().st_size > 1000
 
     # the server's detail, through its link: no tools until a refresh
-    _click(browser, "table a")
+    browser.click("table a")
     assert browser.evaluate("location.search").endswith(f"id={server.id}")
     assert "No tools stored" in browser.evaluate("document.body.innerText")
     assert browser.evaluate("document.querySelector('label input#timeout_s') !== null")
-    _shot(browser, tmp_path / "server.png")
+    assert browser.screenshot(tmp_path / "server.png").stat().st_size > 1000
 
     # refresh by clicking the button: the tools appear, and the SDK sees them
     browser.evaluate("document.getElementById('timeout_s').value = '20'")
-    browser.events.clear()
-    browser.evaluate("document.getElementById('refresh').click()")
-    browser.wait_for("Page.loadEventFired")
-    assert _text(browser, "#notice") == "Refreshed team tools: 2 tools."
-    tools = browser.evaluate(
-        "[...document.querySelectorAll('table tbody tr td:first-child')].map(td => td.textContent)"
-    )
-    assert tools == ["add", "greet"]
-    assert '"required"' in _text(browser, "table pre")
-    assert "flow-test-tools 1.2.3" in _text(browser, "dl")
+    browser.click("#refresh")
+    assert browser.inner_text("#notice") == "Refreshed team tools: 2 tools."
+    assert browser.texts("table tbody tr td:first-child") == ["add", "greet"]
+    assert '"required"' in browser.inner_text("table pre")
+    assert "flow-test-tools 1.2.3" in browser.inner_text("dl")
     stored = servers.get(server.id)
     assert (stored.status, stored.tool_count) == ("ok", 2)
-    _shot(browser, tmp_path / "server-refreshed.png")
-    _shot(browser, tmp_path / "server-phone.png", width=390, height=900)
-    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    assert browser.screenshot(tmp_path / "server-refreshed.png").stat().st_size > 1000
+    phone = browser.screenshot(tmp_path / "server-phone.png", width=390, height=900)
+    assert phone.stat().st_size > 1000
+    assert browser.fits(390)
 
     # a server that cannot be reached: the failure is said, and stored
     browser.open(f"{served_platform.url}/console/mcp?org=org_dev&ws=ws_dev&id={gone.id}")
-    browser.events.clear()
-    browser.evaluate("document.getElementById('refresh').click()")
-    browser.wait_for("Page.loadEventFired")
-    assert _text(browser, "#error").startswith("The refresh failed: could not connect")
+    browser.click("#refresh")
+    assert browser.inner_text("#error").startswith("The refresh failed: could not connect")
     assert servers.get(gone.id).status == "error"
-    _shot(browser, tmp_path / "server-failed.png")
+    assert browser.screenshot(tmp_path / "server-failed.png").stat().st_size > 1000
 
     # back to the list: the statuses as now stored
-    _click(browser, "main p a")
-    table = _text(browser, "table")
+    browser.click("main p a")
+    table = browser.inner_text("table")
     assert "ok" in table
     assert "error" in table

@@ -4,7 +4,6 @@ answered as the SDK answers; a screenshot of each page is saved under tmp_path."
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Any
 
@@ -16,28 +15,6 @@ from .conftest import ADMIN
 
 __all__ = ["browser"]  # the fixture, imported for the test below
 pytestmark = needs_chromium
-
-
-def _shot(browser: DevTools, path: Path, width: int = 1000, height: int = 900) -> None:
-    browser.call(
-        "Emulation.setDeviceMetricsOverride",
-        width=width,
-        height=height,
-        deviceScaleFactor=1,
-        mobile=width < 600,
-    )
-    data = browser.call("Page.captureScreenshot", format="png")["data"]
-    path.write_bytes(base64.b64decode(data))
-
-
-def _text(browser: DevTools, selector: str) -> Any:
-    return browser.evaluate(f"document.querySelector({selector!r})?.textContent")
-
-
-def _submit(browser: DevTools, button: str) -> None:
-    browser.events.clear()
-    browser.evaluate(f"document.getElementById({button!r}).click()")
-    browser.wait_for("Page.loadEventFired")
 
 
 def _fill(browser: DevTools, **values: str) -> None:
@@ -74,42 +51,38 @@ def test_the_policies_panel_in_chromium(
     assert browser.evaluate("location.pathname") == "/console/overview"
     browser.open(f"{served_platform.url}/console/policies?org=org_dev&ws=ws_dev")
     assert browser.evaluate("document.title") == "Policies · Flow console"
-    assert _text(browser, "h1") == "Policies"
-    headings = browser.evaluate("[...document.querySelectorAll('h2')].map(h => h.textContent)")
-    assert headings == ["Would this be allowed?", "Policies in force"]
-    assert "3 policies in force" in _text(browser, "#enforcement")
+    assert browser.text("h1") == "Policies"
+    assert browser.headings() == ["Would this be allowed?", "Policies in force"]
+    assert "3 policies in force" in browser.text("#enforcement")
     assert _table_column(browser, 0) == ["policy admins", "read datasets", "no prod"]
-    labels = browser.evaluate("[...document.querySelectorAll('label')].map(l => l.textContent)")
-    assert "Principal (user:<user id>)" in labels
-    _shot(browser, shots / "list.png")
+    assert "Principal (user:<user id>)" in browser.texts("label")
+    browser.screenshot(shots / "list.png")
 
     # phone width: the page itself never scrolls sideways
-    _shot(browser, shots / "list-phone.png", width=390, height=800)
-    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    browser.screenshot(shots / "list-phone.png", width=390, height=800)
+    assert browser.fits(390)
 
     # the effect filter (a GET form)
     _fill(browser, effect="deny")
-    _submit(browser, "filter")
+    browser.click("#filter")
     assert "effect=deny" in browser.evaluate("location.search")
     assert _table_column(browser, 0) == ["no prod"]
 
     # a policy's detail: follow its link
-    browser.events.clear()
-    browser.evaluate("document.querySelector('#enforcement ~ table a').click()")
-    browser.wait_for("Page.loadEventFired")
+    browser.click("#enforcement ~ table a")
     assert f"id={no_prod.id}" in browser.evaluate("location.search")
-    assert browser.evaluate("document.querySelector('h2').textContent") == f"Policy {no_prod.id}"
-    assert "datasets/prod*" in _text(browser, "pre code")
-    assert "version 1" in _text(browser, "#no-history")
-    _shot(browser, shots / "detail.png")
+    assert browser.text("h2") == f"Policy {no_prod.id}"
+    assert "datasets/prod*" in browser.text("pre code")
+    assert "version 1" in browser.text("#no-history")
+    browser.screenshot(shots / "detail.png")
 
     # would this be allowed? asked from the form, answered as the SDK's evaluate answers
     _fill(browser, principal="user:u2", action="datasets:read", resource="datasets/prod_1")
-    _submit(browser, "evaluate")
+    browser.click("#evaluate")
     api = sdk.policies.evaluate("user:u2", "datasets:read", "datasets/prod_1")
     assert api.allowed is False
-    assert _text(browser, "#verdict") == "Denied"
-    assert _text(browser, "#reason") == api.reason
+    assert browser.text("#verdict") == "Denied"
+    assert browser.text("#reason") == api.reason
     assert browser.evaluate(
         "getComputedStyle(document.querySelector('#verdict .badge')).borderTopStyle"
     ) == ("solid")
@@ -119,22 +92,22 @@ def test_the_policies_panel_in_chromium(
     )
     assert matched == [m.id for m in api.matched_policies]
     assert browser.evaluate("document.getElementById('principal').value") == "user:u2"
-    _shot(browser, shots / "denied.png")
+    browser.screenshot(shots / "denied.png")
 
     _fill(browser, principal="user:u1")
-    _submit(browser, "evaluate")
+    browser.click("#evaluate")
     api = sdk.policies.evaluate("user:u1", "datasets:read", "datasets/prod_1")
     assert api.allowed is True
-    assert _text(browser, "#verdict") == "Allowed"
-    assert _text(browser, "#reason") == api.reason
-    _shot(browser, shots / "allowed.png")
+    assert browser.text("#verdict") == "Allowed"
+    assert browser.text("#reason") == api.reason
+    browser.screenshot(shots / "allowed.png")
 
     # an input the platform refuses: said so, no answer
     _fill(browser, action="")
-    _submit(browser, "evaluate")
-    assert "action: Expected `str` of length >= 1" in _text(browser, "#eval-error")
+    browser.click("#evaluate")
+    assert "action: Expected `str` of length >= 1" in browser.text("#eval-error")
     assert browser.evaluate("document.getElementById('verdict')") is None
-    _shot(browser, shots / "refused.png")
+    browser.screenshot(shots / "refused.png")
 
     # asking changed nothing
     assert [p.name for p in sdk.policies.list()] == ["policy admins", "read datasets", "no prod"]

@@ -4,7 +4,6 @@ checked through the SDK and at the receiver. A screenshot of each page is saved.
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Any
 
@@ -16,33 +15,6 @@ from .conftest import Receiver
 
 __all__ = ["browser"]  # the fixture, imported for the test below
 pytestmark = needs_chromium
-
-
-def _shot(browser: DevTools, path: Path, width: int = 1000, height: int = 900) -> None:
-    browser.call(
-        "Emulation.setDeviceMetricsOverride",
-        width=width,
-        height=height,
-        deviceScaleFactor=1,
-        mobile=width < 600,
-    )
-    data = browser.call("Page.captureScreenshot", format="png")["data"]
-    path.write_bytes(base64.b64decode(data))
-    assert path.stat().st_size > 1000
-
-
-def _click(browser: DevTools, script: str) -> None:
-    """Click what ``script`` finds and wait for the page it leads to."""
-    browser.events.clear()
-    browser.evaluate(f"{script}.click()")
-    browser.wait_for("Page.loadEventFired")
-
-
-def _texts(browser: DevTools, selector: str) -> list[str]:
-    found: list[str] = browser.evaluate(
-        f"[...document.querySelectorAll({selector!r})].map(e => e.textContent)"
-    )
-    return found
 
 
 def test_redeliver_from_the_browser(
@@ -59,41 +31,41 @@ def test_redeliver_from_the_browser(
     browser.open(login_link(served_platform.url, served_platform.admin_secret))
     browser.open(f"{served_platform.url}/console/webhooks?org=org_dev&ws=ws_dev")
     assert browser.evaluate("document.title") == "Webhooks · Flow console"
-    assert _texts(browser, "h1") == ["Webhooks"]
-    assert _texts(browser, "h2") == ["Webhooks"]
-    assert _texts(browser, "tbody td")[:3] == [receiver.url, "webhook.updated", "yes"]
-    assert _texts(browser, "tbody .badge") == ["succeeded (200)"]
-    _shot(browser, tmp_path / "webhooks.png")
-    _shot(browser, tmp_path / "webhooks-phone.png", width=390, height=800)
-    assert browser.evaluate("document.documentElement.scrollWidth") <= 390
+    assert browser.texts("h1") == ["Webhooks"]
+    assert browser.headings() == ["Webhooks"]
+    assert browser.texts("tbody td")[:3] == [receiver.url, "webhook.updated", "yes"]
+    assert browser.texts("tbody .badge") == ["succeeded (200)"]
+    assert browser.screenshot(tmp_path / "webhooks.png").stat().st_size > 1000
+    phone = browser.screenshot(tmp_path / "webhooks-phone.png", width=390, height=800)
+    assert phone.stat().st_size > 1000
+    assert browser.fits(390)
 
-    _click(browser, "document.querySelector('tbody a')")
+    browser.click("tbody a")
     assert browser.evaluate("location.search").endswith(f"id={hook.id}")
-    assert _texts(browser, "h2") == [f"Webhook {hook.id}", "Deliveries"]
-    assert "nightly sync" in browser.evaluate("document.querySelector('dl').innerText")
-    _shot(browser, tmp_path / "webhook.png")
+    assert browser.headings() == [f"Webhook {hook.id}", "Deliveries"]
+    assert "nightly sync" in browser.inner_text("dl")
+    assert browser.screenshot(tmp_path / "webhook.png").stat().st_size > 1000
 
-    _click(browser, "document.querySelector('tbody a')")
+    browser.click("tbody a")
     assert browser.evaluate("location.search").endswith(f"delivery={first.id}")
-    assert _texts(browser, "h2") == [
+    assert browser.headings() == [
         f"Delivery {first.id}",
         "Payload",
         "Request headers (attempt 1)",
         "Attempts",
     ]
-    assert first.event_id in browser.evaluate("document.querySelector('pre').textContent")
+    assert first.event_id in browser.text("pre")
     signature = browser.evaluate(
         "[...document.querySelectorAll('dt')]"
         f".find(d => d.textContent === {SIGNATURE_HEADER!r}).nextElementSibling.textContent"
     )
     assert signature == receiver.wait_for(1)[0].headers[SIGNATURE_HEADER]
-    assert "verify_signature" in browser.evaluate(
-        "document.getElementById('verify-help').textContent"
-    )
-    _shot(browser, tmp_path / "delivery.png", height=1600)
+    assert "verify_signature" in browser.text("#verify-help")
+    delivery = browser.screenshot(tmp_path / "delivery.png", height=1600)
+    assert delivery.stat().st_size > 1000
 
-    _click(browser, "document.getElementById('redeliver')")
-    notice = browser.evaluate("document.getElementById('notice').textContent")
+    browser.click("#redeliver")
+    notice = browser.text("#notice")
     newest, oldest = client.webhooks.deliveries(hook.id).to_list()
     assert oldest.id == first.id
     assert notice == (
@@ -106,5 +78,5 @@ def test_redeliver_from_the_browser(
     one, two = receiver.wait_for(2)
     assert one.verified is two.verified is True
     assert one.body == two.body
-    _shot(browser, tmp_path / "redelivered.png")
+    assert browser.screenshot(tmp_path / "redelivered.png").stat().st_size > 1000
     assert hook.secret not in browser.evaluate("document.documentElement.outerHTML")
