@@ -53,6 +53,7 @@ from ._errors import (
     PluginError,
     error_class_for_status,
 )
+from ._json import whole_floats_as_ints
 from ._models import Component, ComponentVersion, Model, Page
 from ._namespaces import (
     ComponentTypeNamespace,
@@ -158,4 +159,5 @@ __all__ = [
     "service_url",
     "sleep",
     "tenant_path",
+    "whole_floats_as_ints",
 ]

@@ -282,6 +282,20 @@ class TestImport:
         assert info.value.code == "newer_format"
         assert "pip install -U flow-sdk-solutions" in (info.value.hint or "")
 
+    def test_whole_floats_are_integers_as_json_schema_says(
+        self, flow_client: CLIClient, solutions: Any, solution: Solution
+    ) -> None:
+        bundle = msgspec.to_builtins(solutions.export(solution.id))
+        for entry in bundle["components"]:
+            for version in entry["versions"]:
+                version["version"] = float(version["version"])  # 1.0: what some encoders write
+        result = flow_client.namespace(_RawImport).send(bundle)
+        assert result["solution"]["name"] == solution.name
+        for entry in bundle["components"]:
+            entry["versions"][0]["version"] = 1.5
+        with pytest.raises(CLIValidationError, match="Expected `int`, got `float`"):
+            flow_client.namespace(_RawImport).send(bundle)
+
     def test_the_platform_refuses_a_newer_format_too(self, flow_client: CLIClient) -> None:
         with pytest.raises(CLIValidationError, match="format version 7") as info:
             flow_client.namespace(_RawImport).send(a_bundle(format_version=7))

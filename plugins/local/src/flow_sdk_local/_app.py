@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import msgspec
+from flow_sdk.plugin import whole_floats_as_ints
 
 from . import _idempotency as idem
 from ._auth import authenticate
@@ -551,21 +552,10 @@ def _with_whole_floats(body: bytes, body_type: Any, refused: msgspec.ValidationE
     """``body`` decoded again with whole floats (``2.0``) read as integers, as JSON
     Schema counts them; the first refusal stands when that does not help either."""
     try:
-        loose = _whole_floats_as_ints(msgspec.json.decode(body))
+        loose = whole_floats_as_ints(msgspec.json.decode(body))
         return msgspec.convert(loose, type=body_type)
     except (msgspec.ValidationError, msgspec.DecodeError):
         raise HTTPError(422, field_errors(refused), "validation_error") from None
-
-
-def _whole_floats_as_ints(value: Any) -> Any:
-    if isinstance(value, float):
-        exact = value.is_integer() and abs(value) <= 2**53
-        return int(value) if exact else value
-    if isinstance(value, list):
-        return [_whole_floats_as_ints(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _whole_floats_as_ints(item) for key, item in value.items()}
-    return value
 
 
 def _is_name(field: str) -> bool:

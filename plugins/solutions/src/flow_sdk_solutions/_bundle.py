@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+from flow_sdk.plugin import whole_floats_as_ints
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -126,7 +127,7 @@ def decode_bundle(raw: Any) -> SolutionBundle:
             "newer_format",
         )
     try:
-        bundle = msgspec.convert(raw, SolutionBundle)
+        bundle = msgspec.convert(whole_floats_as_ints(raw), SolutionBundle)
     except msgspec.ValidationError as exc:
         raise BundleError(f"malformed solution bundle: {exc}", "malformed") from None
     _check_consistent(bundle)
