@@ -217,4 +217,3 @@ def install(console: Any) -> None:
         return out + listing(view, chosen)
 
     console.panel("components", "Components", render)
-
