@@ -15,13 +15,13 @@ import html
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-from flow_sdk_local.console import PAGE_SIZE, Markup
+from flow_sdk_local.console import PAGE_SIZE, Markup, View
 
 from . import _storage as storage
 from ._catalog import CONNECTORS
 
 if TYPE_CHECKING:
-    from flow_sdk_local.console import Console, View
+    from flow_sdk_local.console import Console
 
 __all__ = ["install", "masked_dsn", "shown_config"]
 
@@ -93,20 +93,17 @@ def _target(row: storage.InstanceRow) -> str:
 def _status(row: storage.InstanceRow) -> Markup:
     kind = CONNECTORS.get(row.connector_key)
     if kind is None:
-        return _badge("unknown connector", "bad")
+        return View.badge("unknown connector", "bad")
     reason = kind.availability()
-    return _badge("ready", "ok") if reason is None else _badge("driver missing", "bad", reason)
-
-
-def _badge(text: str, tone: str, title: str = "") -> Markup:
-    hint = f' title="{e(title)}"' if title else ""
-    return Markup(f'<span class="badge {tone}"{hint}>{e(text)}</span>')
+    if reason is None:
+        return View.badge("ready", "ok")
+    return View.badge("driver missing", "bad", title=reason)
 
 
 def _outcome(status: str | None) -> Markup | str:
     if status is None:
         return ""
-    return _badge(status, "ok" if status == "applied" else "bad")
+    return View.status(status)
 
 
 def _after(view: View) -> int:

@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlencode
 
@@ -451,10 +452,38 @@ class View:
         return f"<pre><code>{e(text)}</code></pre>"
 
     @staticmethod
-    def badge(text: str, tone: Literal["ok", "bad", ""] = "") -> Markup:
-        """A small status label (a table cell or detail value); ``tone`` colours it."""
+    def badge(text: str, tone: Literal["ok", "bad", ""] = "", *, title: str = "") -> Markup:
+        """A small status label (a table cell or detail value); ``tone`` colours it,
+        ``title`` says more on hover."""
         css = f"badge {tone}".strip()
-        return Markup(f'<span class="{css}">{e(text)}</span>')
+        hint = f' title="{e(title)}"' if title else ""
+        return Markup(f'<span class="{css}"{hint}>{e(text)}</span>')
+
+    @staticmethod
+    def status(text: str, *, title: str = "") -> Markup:
+        """A badge for a status word, coloured as every panel colours it: green for done
+        well (succeeded, applied, active…), red for gone wrong (failed, error…)."""
+        shade = _tone(text)
+        tone: Literal["ok", "bad", ""] = "ok" if shade == "ok" else "bad" if shade == "bad" else ""
+        return View.badge(text, tone, title=title)
+
+    @staticmethod
+    def when(moment: datetime | str | float | None) -> str:
+        """A time as the console shows every time: ``YYYY-MM-DD HH:MM:SS UTC``, from a
+        datetime, a stored RFC 3339 text or seconds since the epoch ("" for None)."""
+        if moment is None or moment == "":
+            return ""
+        if isinstance(moment, (int, float)):
+            return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(moment))
+        if isinstance(moment, datetime):
+            return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        text = str(moment)
+        return f"{text[:10]} {text[11:19]} UTC" if len(text) >= 19 and text[10] == "T" else text
+
+    @staticmethod
+    def duration(seconds: float) -> str:
+        """A duration as the console shows every one (ms below a second, then s, then min)."""
+        return _duration(seconds)
 
     @staticmethod
     def section(*parts: str) -> str:
@@ -573,7 +602,18 @@ class Interval:
 
 
 _BAD = {"failed", "error", "errored", "cancelled", "canceled", "timed_out", "bad", "rolled_back"}
-_OK = {"succeeded", "success", "ok", "completed", "done", "delivered", "active", "good"}
+_OK = {
+    "succeeded",
+    "success",
+    "ok",
+    "completed",
+    "done",
+    "delivered",
+    "active",
+    "good",
+    "applied",
+    "ready",
+}
 
 
 def _tone(status: str) -> str:
@@ -891,7 +931,7 @@ def _controls(view: View) -> str:
     out += "<section>" + view.detail(
         "Clock",
         [
-            ("Now", _clock_text(clock.now())),
+            ("Now", View.when(clock.now())),
             ("Offset", f"{clock.offset:g} s"),
         ],
     )
@@ -943,8 +983,8 @@ def _pending_logins(view: View) -> str:
         table.append(
             (
                 Markup(f'<code class="user-code">{e(str(data["user_code"]))}</code>'),
-                _when(created),
-                f"{_clock_text(float(data['expires']))} (in {_duration(left)})",
+                View.when(created),
+                f"{View.when(float(data['expires']))} (in {_duration(left)})",
                 link(f"{LOGIN_PAGE}{login_id}", "Review and approve"),
             )
         )
@@ -959,15 +999,6 @@ def _pending_logins(view: View) -> str:
         )
         + "</section>"
     )
-
-
-def _clock_text(epoch: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch))
-
-
-def _when(stored: str) -> str:
-    """A stored RFC 3339 time as the console shows times (to the second)."""
-    return stored[:19].replace("T", " ") + " UTC"
 
 
 def _number(form: dict[str, str], name: str, default: str) -> float:

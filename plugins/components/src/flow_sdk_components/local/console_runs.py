@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flow_sdk_local import HTTPError  # type: ignore[import-untyped, unused-ignore]
@@ -21,6 +20,7 @@ from flow_sdk_local.console import (  # type: ignore[import-untyped, unused-igno
     PAGE_SIZE,
     Markup,
     Span,
+    View,
 )
 
 from ..models import ExecutionError, WorkflowRun
@@ -28,7 +28,7 @@ from . import routes
 from .console import KIND
 
 if TYPE_CHECKING:
-    from flow_sdk_local.console import Console, View
+    from flow_sdk_local.console import Console
 
 __all__ = ["SHOWN_CHARS", "install"]
 
@@ -101,35 +101,17 @@ def _workflow_names(view: View, workflow_ids: set[str]) -> dict[str, str]:
 # formatting
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else ""
-
-
-def _took(seconds: float) -> str:
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 120:
-        return f"{seconds:.1f} s"
-    return f"{seconds / 60:.1f} min"
-
-
 def _run_duration(run: WorkflowRun) -> str:
     if run.started_at is None:
         return run.status
     if run.finished_at is None:
         return "running"
-    return _took((run.finished_at - run.started_at).total_seconds())
+    return View.duration((run.finished_at - run.started_at).total_seconds())
 
 
 def _short(name: str) -> str:
     """A name cut to fit a phone-wide ``<select>``."""
     return name if len(name) <= OPTION_CHARS else name[: OPTION_CHARS - 1] + "…"
-
-
-def _badge(view: View, status: str) -> Markup:
-    if status == "succeeded":
-        return view.badge(status, "ok")
-    return view.badge(status, "bad" if status == "failed" else "")
 
 
 def _code(view: View, value: Any) -> Markup:
@@ -166,9 +148,9 @@ def _listing(view: View, workflow_id: str, status: str) -> str:
     rows = [
         (
             view.link(view.here(run=run.id), run.id),
-            _badge(view, run.status),
+            view.status(run.status),
             _workflow_link(view, run.workflow_id, names.get(run.workflow_id, run.workflow_id)),
-            _when(run.started_at or run.created_at),
+            View.when(run.started_at or run.created_at),
             _run_duration(run),
         )
         for run in runs
@@ -211,8 +193,8 @@ def _steps_table(view: View, run: WorkflowRun) -> str:
         row = [
             step.id,
             _component_link(view, step.component_type, step.component_id),
-            _badge(view, step.status),
-            _took(step.duration_ms / 1000) if step.duration_ms is not None else "",
+            view.status(step.status),
+            View.duration(step.duration_ms / 1000) if step.duration_ms is not None else "",
             _code(view, step.inputs) if ran else "",
             _code(view, step.outputs) if ran else "",
             _code(view, _error_text(step.error)) if step.error else "",
@@ -248,12 +230,12 @@ def _detail(view: View, run_id: str) -> str:
     facts = view.detail(
         f"Run {run.id}",
         [
-            ("Status", _badge(view, run.status)),
+            ("Status", view.status(run.status)),
             ("Workflow", _workflow_link(view, run.workflow_id, name)),
             ("Workflow version", run.workflow_version),
-            ("Created", _when(run.created_at)),
-            ("Started", _when(run.started_at)),
-            ("Finished", _when(run.finished_at)),
+            ("Created", View.when(run.created_at)),
+            ("Started", View.when(run.started_at)),
+            ("Finished", View.when(run.finished_at)),
             ("Duration", _run_duration(run)),
             ("Error", run.error.summary if run.error else ""),
         ],

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flow_sdk_local import Document, HTTPError
-from flow_sdk_local.console import Markup, Span
+from flow_sdk_local.console import Markup, Span, View
 
 from ..models import DEPLOYMENT_STATUSES
 from .catalog import load_component
@@ -24,7 +24,7 @@ from .deployments import FLAVOURS, promote_deployment, rollback_deployment
 from .kinds import RING_KIND
 
 if TYPE_CHECKING:
-    from flow_sdk_local.console import Console, View
+    from flow_sdk_local.console import Console
 
 __all__ = ["install"]
 
@@ -71,12 +71,6 @@ def _find(view: View, deployment_id: str) -> tuple[str, Any] | None:
     return None
 
 
-def _when(stamp: Any) -> str:
-    """A stored RFC 3339 time as ``YYYY-MM-DD HH:MM:SS UTC``."""
-    text = str(stamp or "")
-    return f"{text[:10]} {text[11:19]} UTC" if len(text) >= 19 and text[10] == "T" else text
-
-
 def _number(text: str) -> int | None:
     """A whole number from the query (a cursor) that SQLite can hold, or None."""
     try:
@@ -92,7 +86,7 @@ def _epoch(stamp: str) -> float:
 def _since(doc: Any) -> str:
     """When the deployment's current version arrived in its ring."""
     history = doc.data.get("history") or []
-    return _when(history[-1]["at"] if history else doc.updated_at)
+    return View.when(history[-1]["at"] if history else doc.updated_at)
 
 
 def _status(view: View, status: str) -> Markup:
@@ -271,7 +265,7 @@ def _detail(view: View, deployment_id: str, rings: list[Any]) -> str:
                 *([("Error", data["error"])] if data.get("error") else []),
                 ("Can roll back to", ", ".join(f"v{n}" for n in stack[-2::-1]) or "nothing"),
                 ("Since", _since(doc)),
-                ("Created", _when(doc.created_at)),
+                ("Created", View.when(doc.created_at)),
             ],
         ),
     )
@@ -350,7 +344,7 @@ def _history(view: View, doc: Any) -> str:
     words = {"deploy": "deployed", "promote": "promoted in", "rollback": "rolled back"}
     rows = [
         (
-            _when(event["at"]),
+            View.when(event["at"]),
             words.get(event["action"], event["action"]),
             f"v{event['from_version']}" if event.get("from_version") is not None else "",
             f"v{event['component_version']}",
