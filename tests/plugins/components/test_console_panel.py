@@ -7,13 +7,8 @@ import re
 from typing import Any
 
 import httpx
-import pluggy
-from flow_sdk import hookspecs as core_hookspecs
-from flow_sdk.plugin import installed_plugin_manager
-from flow_sdk_components import plugin as components_plugin
 from flow_sdk_components.local.console import field_diff
-from flow_sdk_local import LocalPlatform
-from flow_sdk_local._console import COOKIE, login_link, session_value
+from flow_sdk_local.console import COOKIE, login_link, session_value
 
 WS = "org=org_dev&ws=ws_dev"
 
@@ -114,28 +109,3 @@ def test_an_unknown_component_is_said_so(served_platform: Any) -> None:
 def test_field_diff_is_empty_without_a_change() -> None:
     assert field_diff("spec", {"a": 1}, {"a": 1}, "v1", "v2") == ""
     assert "<ins>+b</ins>" in field_diff("name", "a", "b", "v1", "v2")
-
-
-def test_without_the_plugin_there_is_no_components_panel() -> None:
-    installed = installed_plugin_manager()
-    manager = pluggy.PluginManager(core_hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(core_hookspecs)
-    for plugin in installed.get_plugins():
-        if plugin is not components_plugin:
-            manager.register(plugin, name=installed.get_name(plugin))
-    without = LocalPlatform("local://memory-no-components", plugin_manager=manager)
-    try:
-        assert "components" not in without.app.console.panels
-        assert {"overview", "platform"} <= set(without.app.console.panels)
-        cookie = f"{COOKIE}={session_value(without.admin_secret)}"
-        wire = without.handle("GET", "/console/components", "", {"cookie": cookie}, b"")
-        assert wire.status == 404
-        overview = without.handle("GET", "/console/overview", "", {"cookie": cookie}, b"")
-        assert b">Components</a>" not in overview.body
-    finally:
-        without.close()
-    with_it = LocalPlatform("local://memory-with-components")
-    try:
-        assert "components" in with_it.app.console.panels
-    finally:
-        with_it.close()

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flow_sdk._plugins import load_plugins
-from flow_sdk_local import LocalPlatform
 from flow_sdk_local.console import csrf_token
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -454,18 +452,3 @@ def test_rings_are_paged_ten_at_a_time(served_platform: Any) -> None:
         odd_page = console.get(f"{PAGE}&rings={odd}&cursor={odd}")
         assert odd_page.status_code == 200
         assert "This panel failed" not in odd_page.text
-
-
-def test_without_the_plugin_there_is_no_deployments_panel() -> None:
-    host = load_plugins(disable_plugins=["deployments"])
-    without = LocalPlatform("local://memory-no-deployments-panel", plugin_manager=host.pm)
-    try:
-        assert "deployments" not in without.app.console.panels
-        assert {"overview", "platform", "components"} <= set(without.app.console.panels)
-    finally:
-        without.close()
-    with_it = LocalPlatform("local://memory-with-deployments-panel")
-    try:
-        assert with_it.app.console.panels["deployments"].title == "Deployments"
-    finally:
-        with_it.close()

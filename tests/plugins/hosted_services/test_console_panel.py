@@ -9,13 +9,8 @@ import re
 import time
 from typing import Any
 
-import pluggy
-from flow_sdk import hookspecs as core_hookspecs
-from flow_sdk.plugin import installed_plugin_manager
-from flow_sdk_hosted_services import plugin as services_plugin
 from flow_sdk_hosted_services._console import status_of, what_changed
-from flow_sdk_local import LocalPlatform
-from flow_sdk_local.console import COOKIE, csrf_token, session_value
+from flow_sdk_local.console import csrf_token
 from hosted_services_support import ECHO, GREET, GREET_V2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -244,20 +239,3 @@ def test_status_and_changes_in_words() -> None:
     later = {"version": 2, "name": "t", "endpoints": [{**greet, "handler": "b"}]}
     assert what_changed(version, later) == "- GET /b; ~ GET /g; renamed to 't'"
     assert what_changed(None, version) == "first version: GET /g, GET /b"
-
-
-def test_without_the_plugin_there_is_no_services_panel() -> None:
-    installed = installed_plugin_manager()
-    manager = pluggy.PluginManager(core_hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(core_hookspecs)
-    for plugin in installed.get_plugins():
-        if plugin is not services_plugin:
-            manager.register(plugin, name=installed.get_name(plugin))
-    without = LocalPlatform("local://memory-no-services", plugin_manager=manager)
-    try:
-        assert "services" not in without.app.console.panels
-        cookie = f"{COOKIE}={session_value(without.admin_secret)}"
-        wire = without.handle("GET", "/console/services", "", {"cookie": cookie}, b"")
-        assert wire.status == 404
-    finally:
-        without.close()

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from flow_sdk.hookspecs import hookimpl
 from flow_sdk_local import LocalPlatform
-from flow_sdk_local._console import COOKIE, csrf_token, login_link, session_value
+from flow_sdk_local.console import COOKIE, csrf_token, login_link, session_value
 
 
 def _get_in(handle: Any) -> httpx.Client:

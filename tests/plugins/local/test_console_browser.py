@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from flow_sdk import CLIClient
-from flow_sdk_local._console import login_link
+from flow_sdk_local.console import login_link
 
 from .browser_support import DevTools, browser, needs_chromium
 

@@ -11,12 +11,7 @@ import time
 from typing import Any
 
 import httpx
-import pluggy
-from flow_sdk import hookspecs as core_hookspecs
-from flow_sdk.plugin import installed_plugin_manager
-from flow_sdk_local import LocalPlatform
-from flow_sdk_local.console import COOKIE, csrf_token, session_value
-from flow_sdk_mcp_servers import plugin as mcp_plugin
+from flow_sdk_local.console import csrf_token
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp.server.mcpserver import MCPServer
@@ -242,20 +237,3 @@ def test_a_page_of_ten_thousand_servers_renders_quickly(served_platform: Any) ->
     assert ">bulk 0</a>" in page
     assert ">bulk 20</a>" not in page
     assert took < 0.5, took
-
-
-def test_without_the_plugin_there_is_no_mcp_panel() -> None:
-    installed = installed_plugin_manager()
-    manager = pluggy.PluginManager(core_hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(core_hookspecs)
-    for plugin in installed.get_plugins():
-        if plugin is not mcp_plugin:
-            manager.register(plugin, name=installed.get_name(plugin))
-    without = LocalPlatform("local://memory-no-mcp", plugin_manager=manager)
-    try:
-        assert "mcp" not in without.app.console.panels
-        cookie = f"{COOKIE}={session_value(without.admin_secret)}"
-        wire = without.handle("GET", "/console/mcp", "", {"cookie": cookie}, b"")
-        assert wire.status == 404
-    finally:
-        without.close()

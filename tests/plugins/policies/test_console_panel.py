@@ -8,14 +8,9 @@ import re
 import time
 from typing import Any
 
-import pluggy
 import pytest
 from flow_sdk import CLIClient, CLIValidationError
-from flow_sdk import hookspecs as core_hookspecs
-from flow_sdk.plugin import installed_plugin_manager
-from flow_sdk_local import LocalPlatform
-from flow_sdk_local.console import COOKIE, csrf_token, session_value
-from flow_sdk_policies import plugin as policies_plugin
+from flow_sdk_local.console import csrf_token
 from flow_sdk_policies.local._console import refusal
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -314,20 +309,3 @@ def test_a_page_is_quick_with_ten_thousand_policies(served_platform: Any) -> Non
     assert took < 0.5, took
     deny = console.get(PAGE, params={**WS, "effect": "deny"}).text
     assert "No deny policies in this workspace." in deny
-
-
-def test_without_the_plugin_there_is_no_policies_panel() -> None:
-    installed = installed_plugin_manager()
-    manager = pluggy.PluginManager(core_hookspecs.PROJECT_NAME)
-    manager.add_hookspecs(core_hookspecs)
-    for plugin in installed.get_plugins():
-        if plugin is not policies_plugin:
-            manager.register(plugin, name=installed.get_name(plugin))
-    without = LocalPlatform("local://memory-no-policies", plugin_manager=manager)
-    try:
-        assert "policies" not in without.app.console.panels
-        cookie = f"{COOKIE}={session_value(without.admin_secret)}"
-        wire = without.handle("GET", PAGE, "", {"cookie": cookie}, b"")
-        assert wire.status == 404
-    finally:
-        without.close()
