@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import httpx
 from flow_sdk import CLIClient, FlowConfig
 
-__all__ = ["Served", "announce_and_serve", "served_platform"]
+__all__ = ["Served", "add_agents", "announce_and_serve", "served_platform"]
 
 
 class Served(NamedTuple):
@@ -30,6 +30,26 @@ class Served(NamedTuple):
     http: httpx.Client
     preamble: tuple[str, ...] = ()
     """Lines the server printed before saying where it is (``preamble=N``)."""
+
+
+def add_agents(platform: Any, count: int) -> None:
+    """Store ``count`` agents in the dev workspace of ``platform`` directly (ids
+    ``cmp_<index as 16 hex digits>``), the quick way to a big workspace."""
+    from flow_sdk_local import (  # type: ignore[import-untyped, unused-ignore]
+        DEV_ORG_ID,
+        DEV_WORKSPACE_ID,
+    )
+
+    scope = f"{DEV_ORG_ID}/{DEV_WORKSPACE_ID}/agent"
+    with platform.store.transaction() as tx:
+        for index in range(count):
+            data = {
+                "type": "agent",
+                "name": f"agent-{index:05d}",
+                "description": "A benchmark agent with a short description.",
+                "spec": {"model": "gpt-x", "temperature": 0.2, "tools": ["search", "math"]},
+            }
+            tx.insert("component", scope, f"cmp_{index:016x}", data, history=True)
 
 
 def announce_and_serve(platform: Any) -> None:

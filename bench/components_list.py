@@ -34,30 +34,17 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import httpx
 import msgspec
-from _common import announce_and_serve, served_platform
+from _common import add_agents, announce_and_serve, served_platform
 from flow_sdk import CLIClient, Component, Page
 
 
 def serve(count: int) -> None:
     """The server process: fill a platform, serve it, print where, wait for stdin to close."""
-    from flow_sdk_local import (  # type: ignore[import-untyped, unused-ignore]
-        DEV_ORG_ID,
-        DEV_WORKSPACE_ID,
-        LocalPlatform,
-    )
+    from flow_sdk_local import LocalPlatform  # type: ignore[import-untyped, unused-ignore]
 
     # a memory URL: the benchmark never writes into the user's data directory
     platform = LocalPlatform(f"local://memory-bench-{secrets.token_hex(4)}")
-    scope = f"{DEV_ORG_ID}/{DEV_WORKSPACE_ID}/agent"
-    with platform.store.transaction() as tx:
-        for index in range(count):
-            data = {
-                "type": "agent",
-                "name": f"agent-{index:05d}",
-                "description": "A benchmark agent with a short description.",
-                "spec": {"model": "gpt-x", "temperature": 0.2, "tools": ["search", "math"]},
-            }
-            tx.insert("component", scope, f"cmp_{index:016x}", data, history=True)
+    add_agents(platform, count)
     announce_and_serve(platform)
 
 

@@ -37,7 +37,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import httpx
-from _common import announce_and_serve, served_platform
+from _common import add_agents, announce_and_serve, served_platform
 
 BUDGET_MS = 100.0
 SCHEMA = [
@@ -65,16 +65,7 @@ def serve(components: int, rows: int) -> None:
     # a memory URL: the benchmark never writes into the user's data directory
     url = f"local://memory-bench-{secrets.token_hex(4)}"
     platform = platform_for(url)
-    scope = f"{DEV_ORG_ID}/{DEV_WORKSPACE_ID}/agent"
-    with platform.store.transaction() as tx:
-        for index in range(components):
-            data = {
-                "type": "agent",
-                "name": f"agent-{index:05d}",
-                "description": "A benchmark agent with a short description.",
-                "spec": {"model": "gpt-x", "temperature": 0.2, "tools": ["search", "math"]},
-            }
-            tx.insert("component", scope, f"cmp_{index:016x}", data, history=True)
+    add_agents(platform, components)
     config = FlowConfig(
         platform_url=url,
         api_key=platform.dev_api_key,
@@ -114,6 +105,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if min(args.components, args.rows) < 1001:
+        parser.error("--components and --rows need 1,001 or more (page 50 of 20 is timed)")
     if args.serve:
         serve(args.components, args.rows)
         return 0
