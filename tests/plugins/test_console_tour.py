@@ -2,11 +2,14 @@
 everything (made through the SDK), every panel of the navigation opened in turn, its first
 link followed, each page checked for what a person needs (one h1, labelled fields, named
 charts, readable contrast in the light and the dark theme, no sideways scrolling on a
-phone), and a screenshot of each kept as a test artefact."""
+phone), and a screenshot of each kept as a test artefact. With FLOW_CONSOLE_SHOT=1 it
+also rewrites the pictures of the docs (DOCS_SHOTS)."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,15 @@ from .local.browser_support import DevTools, browser, needs_chromium
 
 __all__ = ["browser"]  # the fixture, imported for the test below
 pytestmark = needs_chromium
+
+DOCS = Path(__file__).parents[2] / "docs"
+DOCS_SHOTS = {
+    "overview-light.png": "console.png",
+    "runs-detail-chart.png": "console-run.png",
+    "experiments-detail-chart.png": "console-experiment.png",
+}
+"""Which screenshots of the tour the docs show (README.md, docs/concepts/console.md); a
+``-chart`` one is the card holding the page's last chart (a timeline, the intervals)."""
 
 NAVIGATION = [
     "Overview",
@@ -54,6 +66,8 @@ PROBLEMS = """
     if (svg.getAttribute('role') !== 'img' || !svg.getAttribute('aria-label'))
       problems.push('a chart without role=img and a name');
   }
+  const stamp = document.body.innerText.match(/\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d\\S*/);
+  if (stamp) problems.push(`a time not shown as the console shows times: ${stamp[0]}`);
   for (const link of document.querySelectorAll('a')) {
     if (!link.textContent.trim()) problems.push(`an empty link to ${link.href}`);
   }
@@ -97,18 +111,21 @@ def _a_bit_of_everything(sdk: CLIClient, platform: Any) -> None:
     double = sdk.transforms.create(
         name="double", spec={"code": "def main(n):\n    return {'n': n * 2}"}
     )
-    workflow = sdk.workflows.create(
-        name="double it",
-        spec={
-            "steps": [
-                {
-                    "id": "double",
-                    "component": {"type": "transform", "id": double.id},
-                    "inputs": {"n": "$inputs.n"},
-                }
-            ]
-        },
+    check = sdk.validations.create(
+        name="a number",
+        spec={"schema": {"type": "object", "properties": {"n": {"type": "integer"}}}},
     )
+    steps = [{"id": "check", "component": {"type": "validation", "id": check.id}}]
+    steps[0]["inputs"] = {"n": "$inputs.n"}
+    for step, source in (("double", "check"), ("again", "double")):
+        steps.append(
+            {
+                "id": step,
+                "component": {"type": "transform", "id": double.id},
+                "inputs": {"n": f"$steps.{source}.outputs.n"},
+            }
+        )
+    workflow = sdk.workflows.create(name="double it twice", spec={"steps": steps})
     sdk.workflows.run(workflow.id, {"n": 4}, wait=True)
     cities = sdk.datasets.create(
         name="cities", schema=[{"name": "city", "type": "string", "required": True}]
@@ -160,6 +177,13 @@ def _check_page(browser: DevTools, titles: list[str], shots: Path, name: str) ->
         )
         problems += [f"{name} ({scheme}): {p}" for p in browser.evaluate(PROBLEMS)]
         browser.screenshot(shots / f"{name}-{scheme}.png")
+    browser.call(
+        "Emulation.setEmulatedMedia", features=[{"name": "prefers-color-scheme", "value": "light"}]
+    )
+    charts = "[...document.querySelectorAll('section:has(svg)')]"
+    if browser.evaluate(f"{charts}.length"):
+        browser.evaluate(f"{charts}.pop().dataset.shot = 'chart'")
+        browser.screenshot(shots / f"{name}-chart.png", element="[data-shot=chart]")
     browser.screenshot(shots / f"{name}-phone.png", width=390, height=844)
     if not browser.fits(390):
         problems.append(f"{name}: wider than a phone")
@@ -201,6 +225,10 @@ def test_a_tour_of_every_panel(served_platform: Any, browser: DevTools, tmp_path
     saved = sorted(p.name for p in shots.iterdir())
     assert len(saved) >= 3 * len(NAVIGATION)
     assert all((shots / name).stat().st_size > 1000 for name in saved)
+    assert set(DOCS_SHOTS) <= set(saved)
+    if os.environ.get("FLOW_CONSOLE_SHOT") == "1":
+        for shot, picture in DOCS_SHOTS.items():
+            shutil.copyfile(shots / shot, DOCS / picture)
     # looking changed nothing
     assert sdk.agents.get(sdk.agents.list().to_list()[0].id).version == 2
     assert sdk.datasets.get(sdk.datasets.list().to_list()[0].id).row_count == 30

@@ -124,7 +124,11 @@ def test_the_detail_shows_the_audit_newest_first_and_paged(served_platform: Any)
     assert f"<dd>{instance.id}</dd>" in page
     assert "<dd>none</dd>" in page  # no secrets
     assert "<h2>DDL audit</h2>" in page
-    rows = re.findall(r"<tr><td>([^<]+)</td><td><pre><code>(.*?)</code></pre></td>(.*?)</tr>", page)
+    rows = re.findall(
+        r'<tr><td><time datetime="([^"]+)">[^<]+</time></td>'
+        r"<td><pre><code>(.*?)</code></pre></td>(.*?)</tr>",
+        page,
+    )
     assert len(rows) == 20
     first_sql, first_rest = rows[0][1], rows[0][2]
     assert first_sql == "ALTER TABLE missing ADD COLUMN b text;"

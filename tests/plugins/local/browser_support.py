@@ -183,8 +183,11 @@ class DevTools:
         """The text of every heading of ``level``, in order."""
         return self.texts(level)
 
-    def screenshot(self, path: Path, *, width: int = 1000, height: int = 900) -> Path:
-        """Save a PNG of the page at ``width`` by ``height`` (a phone below 600) to ``path``,
+    def screenshot(
+        self, path: Path, *, width: int = 1000, height: int = 900, element: str = ""
+    ) -> Path:
+        """Save a PNG of the page at ``width`` by ``height`` (a phone below 600), or of the
+        first ``element`` matching that selector wherever it is on the page, to ``path``,
         and a copy under ``$FLOW_TEST_ARTIFACTS/screenshots`` when that is set (CI keeps
         it); the page keeps that size afterwards."""
         self.call(
@@ -194,7 +197,19 @@ class DevTools:
             deviceScaleFactor=1,
             mobile=width < 600,
         )
-        data = base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
+        options: dict[str, Any] = {"format": "png"}
+        if element:
+            box = self.evaluate(
+                f"(() => {{ const r = document.querySelector({element!r})"
+                ".getBoundingClientRect(); return [r.x + scrollX, r.y + scrollY, r.width, "
+                "r.height]; })()"
+            )
+            x, y, w, h = box
+            options.update(
+                clip={"x": x, "y": y, "width": w, "height": h, "scale": 1},
+                captureBeyondViewport=True,
+            )
+        data = base64.b64decode(self.call("Page.captureScreenshot", **options)["data"])
         path.write_bytes(data)
         artifacts = os.environ.get("FLOW_TEST_ARTIFACTS")
         if artifacts:

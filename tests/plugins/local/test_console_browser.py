@@ -1,10 +1,9 @@
 """The web console in a real headless chromium: in through the one-time link, each panel
 opened and checked, a fault injected from its form; a screenshot of each panel is saved
-(under the test's tmp_path, and the overview to docs/console.png when FLOW_CONSOLE_SHOT=1)."""
+(under the test's tmp_path; tests/plugins/test_console_tour.py writes the docs' pictures)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from .browser_support import DevTools, browser, needs_chromium
 
 __all__ = ["browser"]  # the fixture, imported for the tests below
 pytestmark = needs_chromium
-DOCS_SHOT = Path(__file__).parents[3] / "docs" / "console.png"
 
 
 def test_the_console_in_chromium(served_platform: Any, browser: DevTools, tmp_path: Path) -> None:
@@ -44,8 +42,6 @@ def test_the_console_in_chromium(served_platform: Any, browser: DevTools, tmp_pa
         "10px"  # the inline stylesheet applies: the CSP allows it by its hash
     )
     browser.screenshot(shots / "overview.png", height=760)
-    if os.environ.get("FLOW_CONSOLE_SHOT") == "1":
-        browser.screenshot(DOCS_SHOT, height=760)
 
     # phone width: nothing wider than the screen
     browser.screenshot(shots / "overview-phone.png", width=390, height=800)

@@ -226,7 +226,7 @@ def test_a_failing_receiver_shows_the_failed_attempts(
     assert page.count("<td>receiver answered 500 Internal Server Error</td>") == 3
     assert page.count('<span class="badge bad">500</span>') == 3
     assert "<h2>Request headers (attempt 3)</h2>" in page
-    numbers = re.findall(r"<tr><td>(\d)</td><td>\d{4}-", page)
+    numbers = re.findall(r"<tr><td>(\d)</td><td><time datetime=\"\d{4}-", page)
     assert numbers == ["3", "2", "1"]
 
 

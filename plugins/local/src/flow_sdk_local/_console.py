@@ -27,6 +27,7 @@ import html
 import json
 import logging
 import os
+import re
 import secrets
 import threading
 import time
@@ -107,7 +108,7 @@ h1{font-size:1.35rem;margin:.25rem 0 1rem}h2{font-size:1.05rem;margin:0 0 .75rem
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);
 overflow-wrap:anywhere}
-th{color:var(--muted);font-weight:600}
+th{color:var(--muted);font-weight:600;overflow-wrap:normal}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
 dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
@@ -643,9 +644,18 @@ class Markup(str):
     """Text already HTML (a table cell or detail value not to escape)."""
 
 
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+"""A stored time (RFC 3339), as the store and the models write them."""
+
+
 def _cell(value: Any) -> str:
+    """A table cell or detail value as HTML: escaped, unless Markup; a time (a datetime,
+    or a stored RFC 3339 text) shown as every time is, in a ``<time>`` element."""
     if isinstance(value, Markup):
         return str(value)
+    if isinstance(value, datetime) or (isinstance(value, str) and _STAMP.fullmatch(value)):
+        stamp = value.isoformat() if isinstance(value, datetime) else value
+        return f'<time datetime="{e(stamp)}">{e(View.when(value))}</time>'
     return e("" if value is None else str(value))
 
 
