@@ -158,3 +158,22 @@ def test_flow_local_console_prints_a_link_that_works(
     link = next(w for w in words if "/console/login?" in w)
     assert httpx.get(link, timeout=10).status_code == 303
     assert httpx.get(link, timeout=10).status_code == 403
+
+
+def test_recent_activity_is_the_chosen_org_s(served_platform: Any) -> None:
+    ours = served_platform.client().agents.create(name="ours")
+    tenant = served_platform.create_tenant()
+    theirs = served_platform.client(
+        api_key=tenant["api_key"], org_id=tenant["org_id"], workspace_id=tenant["workspace_id"]
+    ).agents.create(name="theirs")
+    console = served_platform.console()
+    everyone = console.get("/console/overview").text
+    assert f"<td>{ours.id}</td>" in everyone
+    assert f"<td>{theirs.id}</td>" in everyone
+    for chosen in ("org=org_dev", "org=org_dev&ws=ws_dev"):
+        page = console.get(f"/console/overview?{chosen}").text
+        assert f"<td>{ours.id}</td>" in page
+        assert f"<td>{theirs.id}</td>" not in page
+    other = console.get(f"/console/overview?org={tenant['org_id']}").text
+    assert f"<td>{theirs.id}</td>" in other
+    assert f"<td>{ours.id}</td>" not in other

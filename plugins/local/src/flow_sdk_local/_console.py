@@ -889,12 +889,17 @@ def _overview(view: View) -> str:
     for scope, count in view.counts("component", view.scope() or view.org_id).items():
         component_type = scope.rsplit("/", 1)[-1]  # a component's scope is org/ws/type
         counted[component_type] = counted.get(component_type, 0) + count
+    sql = (
+        "SELECT kind, scope, id, version, updated_at FROM documents "
+        "WHERE kind NOT IN ('api_key', 'user', 'cli_login', 'secret')"
+    )
+    within = view.scope() or view.org_id
+    params: list[str] = []
+    if within:  # what happened in the chosen org or workspace (and what it holds)
+        sql += " AND (scope = ? OR (scope > ? AND scope < ?))"
+        params = [within, f"{within}/", f"{within}0"]
     with view.store.transaction(write=False) as tx:
-        recent = tx.execute(
-            "SELECT kind, scope, id, version, updated_at FROM documents "
-            "WHERE kind NOT IN ('api_key', 'user', 'cli_login', 'secret') "
-            "ORDER BY updated_at DESC LIMIT 10"
-        ).fetchall()
+        recent = tx.execute(sql + " ORDER BY updated_at DESC LIMIT 10", params).fetchall()
     counts = [(t, float(counted.get(t, 0))) for t in sorted(view.platform.component_types)]
     out += "<section>" + view.bar_chart("Components by type", counts) + "</section>"
     out += (
