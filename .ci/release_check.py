@@ -5,8 +5,9 @@
    description, a license file in each, classifiers and project URLs.
 3. Make a new virtual environment outside the workspace, install the core and
    one plugin from the built files only (their dependencies from the package
-   index), and run a smoke test there: a call on the local platform, and a
-   missing namespace naming the right distribution.
+   index), and run a smoke test there: a call on the local platform, a
+   missing namespace naming the right distribution, and the served platform's
+   web console with the installed plugin's panel (all it needs is in the wheels).
 
 Run: make release-check   (also part of make test)
 """
@@ -45,6 +46,17 @@ SMOKE = textwrap.dedent(
             assert "pip install flow-sdk-components" in str(error), error
         else:
             raise AssertionError("client.agents without flow-sdk-components")
+    import httpx
+    from flow_sdk_local import LocalServer
+    from flow_sdk_local.console import COOKIE, login_link
+
+    with LocalServer(platform) as server, httpx.Client(base_url=server.url) as browser:
+        signed_in = browser.get(login_link(server.url, platform.admin_secret))
+        assert signed_in.status_code == 303, signed_in.text
+        browser.cookies.set(COOKIE, signed_in.cookies[COOKIE], path="/console")
+        page = browser.get("/console/datasets?org=org_dev&ws=ws_dev")
+        assert page.status_code == 200 and ">release-check</a>" in page.text, page.text
+        assert 'href="/console/components' not in page.text  # not installed: no panel
     import importlib.metadata as md
     assert md.distribution("flow-sdk-core").read_text("METADATA")
     print("smoke test passed with flow-sdk-core", md.version("flow-sdk-core"))
@@ -73,6 +85,9 @@ def main() -> int:
         run(UV, "venv", "--quiet", "--python", sys.executable, str(venv))
         python = venv / "bin" / "python"
         # Only our own packages come from dist/; a foreign "flow-sdk" can never be picked.
+        # They are refreshed: uv's cache may hold an earlier build of the same version.
+        ours = ("flow-sdk-core", "flow-sdk-local", "flow-sdk-datasets")
+        refresh = [arg for name in ours for arg in ("--refresh-package", name)]
         run(
             UV,
             "pip",
@@ -82,9 +97,8 @@ def main() -> int:
             str(python),
             "--find-links",
             str(DIST),
-            "flow-sdk-core",
-            "flow-sdk-local",
-            "flow-sdk-datasets",
+            *refresh,
+            *ours,
             cwd=home,
         )
         run(str(python), "-c", SMOKE, cwd=home, env={**os.environ, "FLOW_DATA_DIR": home})
