@@ -177,3 +177,12 @@ def test_recent_activity_is_the_chosen_org_s(served_platform: Any) -> None:
     other = console.get(f"/console/overview?org={tenant['org_id']}").text
     assert f"<td>{theirs.id}</td>" in other
     assert f"<td>{ours.id}</td>" not in other
+
+
+def test_a_browser_at_the_platform_s_address_is_sent_to_the_console(served_platform: Any) -> None:
+    page = httpx.get(served_platform.url, headers={"Accept": "text/html,*/*"}, timeout=10)
+    assert page.status_code == 303
+    assert page.headers["location"] == "/console"
+    api = httpx.get(served_platform.url, headers={"Accept": "application/json"}, timeout=10)
+    assert api.status_code == 404
+    assert api.json()["code"] == "route_not_found"

@@ -368,12 +368,7 @@ class App:
     ) -> WireResponse:
         match = self.router.match(method, raw_path or "/")
         if match is None:
-            raise HTTPError(
-                404,
-                f"no route for {method} {raw_path}; /openapi.json lists the routes "
-                f"this local platform serves (a plugin may not be installed)",
-                "route_not_found",
-            )
+            raise route_not_found(method, raw_path)
         route = match.route
         if route is None:
             raise HTTPError(
@@ -526,6 +521,16 @@ def _is_json(content_type: str | None) -> bool:
         if name.strip() == "charset" and value.strip().strip('"') not in ("utf-8", "utf8"):
             return False
     return True
+
+
+def route_not_found(method: str, path: str) -> HTTPError:
+    """The 404 for a request no route serves, saying where the routes are listed."""
+    return HTTPError(
+        404,
+        f"no route for {method} {path}; /openapi.json lists the routes "
+        f"this local platform serves (a plugin may not be installed)",
+        "route_not_found",
+    )
 
 
 def _decode_body(body_type: Any, body: bytes, content_type: str | None = None) -> Any:

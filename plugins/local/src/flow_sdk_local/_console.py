@@ -39,6 +39,7 @@ from urllib.parse import parse_qs, urlencode
 
 from flow_sdk.plugin import per_plugin
 
+from ._app import route_not_found
 from ._faults import FaultError, FaultRule, FaultsConfig
 from ._http import HTTPError, Request, Response
 from ._paging import decode_cursor, encode_cursor
@@ -806,6 +807,14 @@ def install(app: App) -> Console:
         if panel is None:
             return _refused("No such panel", "A plugin may not be installed.", 404)
         return View(console, panel, request)
+
+    @app.get("/", **opts)
+    def root(request: Request) -> Response:
+        """A browser opening the served platform's address is sent to the console; any
+        other client gets the 404 of a path no route serves."""
+        if "text/html" not in (request.header("accept") or ""):
+            raise route_not_found("GET", "/")
+        return Response(303, b"", {**_HEADERS, "Location": PREFIX}, media_type="text/plain")
 
     @app.get(PREFIX, **opts)
     def home(request: Request) -> Response:

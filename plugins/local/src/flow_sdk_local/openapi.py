@@ -246,8 +246,8 @@ def _if_match() -> dict[str, Any]:
 
 def build_document(app: App) -> dict[str, Any]:
     """The OpenAPI document covering exactly ``app``'s routes."""
-    # the console's HTML pages are not part of the API
-    api = [r for r in app.routes if not r.path.startswith("/console")]
+    # the console's HTML pages (and the way a browser is sent to them) are not the API
+    api = [r for r in app.routes if "console" not in r.tags]
     routes = sorted(api, key=lambda r: (r.path, _METHOD_ORDER.get(r.method, 9)))
     types: list[Any] = [ErrorBody]
     for route in routes:
