@@ -19,8 +19,9 @@ from flow_sdk_local import (
     conflict,
     is_blank,
 )
+from flow_sdk_local.console import Console, View
 
-__all__ = ["install"]
+__all__ = ["console_panel", "install"]
 
 
 class StoredNote(StoredModel):
@@ -96,39 +97,35 @@ def install(app: App) -> None:
         return set_pinned(request, False)
 
 
-def console_panel(console: Any) -> None:
+def console_panel(console: Console) -> None:
     """The console's "Notes" panel: the chosen workspace's notes, paged, and one in detail."""
     kind = console.app.resources["notes"].kind
 
-    def render(view: Any) -> str:
+    def render(view: View) -> str:
         scope = view.scope()
         if not scope:
-            return "<section><p>Choose an org and a workspace to see their notes.</p></section>"
-        note_id = view.arg("id")
+            return view.needs_workspace("notes")
         out = ""
+        note_id = view.arg("id")
         if note_id:
             with view.store.transaction(write=False) as tx:
                 doc = tx.get(kind, scope, note_id)
-            if doc is not None:
-                out += (
-                    "<section>"
-                    + view.detail(
-                        f"Note {doc.id}",
-                        [
-                            ("Title", doc.data.get("title")),
-                            ("Body", doc.data.get("body")),
-                            ("Pinned", "yes" if doc.data.get("pinned") else "no"),
-                            ("Version", doc.version),
-                            ("Updated", doc.updated_at),
-                        ],
-                    )
-                    + "</section>"
-                )
+            if doc is None:
+                out += view.missing(f"No note {note_id!r} in this workspace.")
+            else:
+                pinned = view.badge("pinned", "ok") if doc.data.get("pinned") else "no"
+                fields = [
+                    ("Title", doc.data.get("title")),
+                    ("Body", doc.data.get("body")),
+                    ("Pinned", pinned),
+                    ("Version", doc.version),
+                    ("Updated", doc.updated_at),
+                ]
+                out += view.section(view.detail(f"Note {doc.id}", fields))
         docs, cursor = view.page(kind, scope)
         rows = [
             (view.link(view.url(id=d.id), d.data.get("title", d.id)), d.id, d.version) for d in docs
         ]
-        table = view.table("Notes", ("Title", "Id", "Version"), rows, cursor)
-        return f"{out}<section>{table}</section>"
+        return out + view.section(view.table("Notes", ("Title", "Id", "Version"), rows, cursor))
 
     console.panel("notes", "Notes", render)
