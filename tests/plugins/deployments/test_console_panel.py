@@ -166,7 +166,8 @@ def test_a_deployment_shows_its_history_and_timeline(served_platform: Any, setup
         ("deployed", "v1", "v3"),
         ("deployed", "", "v1"),
     ]
-    assert "not who sent it or why" in page
+    assert '<th scope="col">By</th><th scope="col">Reason</th>' in history
+    assert history.count("<td>usr_dev</td>") == 3  # who (the SDK's user); why: none given
     timeline = re.search(
         r'<svg role="img" aria-label="Versions in this ring over time".*?</svg>', page, re.S
     )

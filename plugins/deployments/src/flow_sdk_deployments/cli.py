@@ -25,6 +25,8 @@ EVENT_COLUMNS = (
     "component_version",
     "from_version",
     "deployment_id",
+    "by",
+    "reason",
 )
 DEPLOYMENT_COLUMNS = (
     "id",
@@ -104,6 +106,15 @@ def _add_wait_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_reason_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help=f"why you {what}: recorded in the history with who did it "
+        "(1 to 500 characters, no control characters)",
+    )
+
+
 def _progress(waiting: Waiting) -> Any:
     def report(deployment: Deployment) -> None:
         waiting.show(f"deployment {deployment.id}: {deployment.status}")
@@ -160,6 +171,7 @@ def _register_flavour(parser: argparse.ArgumentParser, namespace: str, workflow:
             "timeout_s": args.timeout,
             "on_progress": _progress(waiting) if args.wait else None,
             "idempotency_key": args.idempotency_key,
+            "reason": args.reason,
         }
         if workflow:
             deployment = ns.deploy(args.id, **options)
@@ -184,6 +196,7 @@ def _register_flavour(parser: argparse.ArgumentParser, namespace: str, workflow:
     create.add_argument(
         "--idempotency-key", metavar="KEY", help="repeat the deploy safely with the same key"
     )
+    _add_reason_option(create, "deploy")
     _add_wait_options(create)
 
     def run_promote(args: argparse.Namespace, ctx: CommandContext) -> None:
@@ -192,6 +205,7 @@ def _register_flavour(parser: argparse.ArgumentParser, namespace: str, workflow:
             waiting.show(f"promoting deployment {args.id}")
         deployment = ctx.namespace(namespace).promote(
             args.id,
+            reason=args.reason,
             wait=args.wait,
             timeout_s=args.timeout,
             on_progress=_progress(waiting) if args.wait else None,
@@ -202,6 +216,7 @@ def _register_flavour(parser: argparse.ArgumentParser, namespace: str, workflow:
         parser, "promote", run_promote, help="deploy the same version to the next ring"
     )
     promote.add_argument("id", metavar="ID")
+    _add_reason_option(promote, "promote")
     _add_wait_options(promote)
 
     def run_rollback(args: argparse.Namespace, ctx: CommandContext) -> None:
@@ -210,6 +225,7 @@ def _register_flavour(parser: argparse.ArgumentParser, namespace: str, workflow:
             waiting.show(f"rolling back deployment {args.id}")
         deployment = ctx.namespace(namespace).rollback(
             args.id,
+            reason=args.reason,
             wait=args.wait,
             timeout_s=args.timeout,
             on_progress=_progress(waiting) if args.wait else None,
@@ -220,6 +236,7 @@ def _register_flavour(parser: argparse.ArgumentParser, namespace: str, workflow:
         parser, "rollback", run_rollback, help="put back the ring's previous version"
     )
     rollback.add_argument("id", metavar="ID")
+    _add_reason_option(rollback, "roll back")
     _add_wait_options(rollback)
 
     def run_wait(args: argparse.Namespace, ctx: CommandContext) -> None:

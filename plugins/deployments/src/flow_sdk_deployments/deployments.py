@@ -48,6 +48,11 @@ def _describe(deployment: Deployment) -> str:
     return f"{text} ({deployment.error})" if deployment.error else text
 
 
+def _reason_body(reason: str | None) -> dict[str, str] | None:
+    """The body of promote and rollback: ``{"reason": …}`` when one is given, else none."""
+    return None if reason is None else {"reason": reason}
+
+
 class DeploymentsNamespace(ResourceNamespace[ModeT, Deployment]):
     """What component and workflow deployments share; subclasses set ``path``."""
 
@@ -109,7 +114,8 @@ class DeploymentsNamespace(ResourceNamespace[ModeT, Deployment]):
         idempotency_key: str | None = None,
         **fields: Any,
     ) -> Steps[Deployment]:
-        """Deploy from a raw body ``{component_type, component_id, component_version, ring_id}``.
+        """Deploy from a raw body ``{component_type, component_id, component_version, ring_id,
+        reason}``.
 
         ``deploy(...)`` is the same with named arguments and an optional wait.
         """
@@ -140,15 +146,18 @@ class DeploymentsNamespace(ResourceNamespace[ModeT, Deployment]):
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         on_progress: Progress | None = None,
         idempotency_key: str | None = None,
+        reason: str | None = None,
     ) -> Steps[Deployment]:
         """Deploy the same version to the next ring; returns that ring's deployment.
 
         Refused (``CLIConflictError``) from the last ring. With ``wait=True``
-        returns once the new deployment is active.
+        returns once the new deployment is active. ``reason`` (1 to 500 characters,
+        no control characters) goes into the history with who promoted.
         """
         deployment = yield from send(
             "POST",
             self._item(deployment_id, "promote"),
+            json=_reason_body(reason),
             idempotency_key=idempotency_key,
             type=Deployment,
         )
@@ -163,14 +172,18 @@ class DeploymentsNamespace(ResourceNamespace[ModeT, Deployment]):
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         on_progress: Progress | None = None,
         idempotency_key: str | None = None,
+        reason: str | None = None,
     ) -> Steps[Deployment]:
         """Put back the version that was in this ring before the current one.
 
         Refused (``CLIConflictError``) when the ring has had no other version.
+        ``reason`` (1 to 500 characters, no control characters) goes into the
+        history with who rolled back.
         """
         deployment = yield from send(
             "POST",
             self._item(deployment_id, "rollback"),
+            json=_reason_body(reason),
             idempotency_key=idempotency_key,
             type=Deployment,
         )
@@ -253,18 +266,21 @@ class ComponentDeploymentsNamespace(DeploymentsNamespace[ModeT]):
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         on_progress: Progress | None = None,
         idempotency_key: str | None = None,
+        reason: str | None = None,
     ) -> Steps[Deployment]:
         """Deploy ``version`` (default: the latest) of a component to a ring.
 
         Deploying to a ring that already runs the component replaces its
         version there and keeps the old one in the ring's history. A version
-        that does not exist is refused (``CLIValidationError``).
+        that does not exist is refused (``CLIValidationError``). ``reason``
+        goes into the history with who deployed.
         """
         body = {
             "component_type": component_type,
             "component_id": component_id,
             "component_version": version,
             "ring_id": ring_id,
+            "reason": reason,
         }
         return (
             yield from self._deploy(
@@ -314,9 +330,16 @@ class WorkflowDeploymentsNamespace(DeploymentsNamespace[ModeT]):
         timeout_s: float = DEFAULT_WAIT_TIMEOUT_S,
         on_progress: Progress | None = None,
         idempotency_key: str | None = None,
+        reason: str | None = None,
     ) -> Steps[Deployment]:
-        """Deploy ``version`` (default: the latest) of a workflow to a ring."""
-        body = {"component_id": workflow_id, "component_version": version, "ring_id": ring_id}
+        """Deploy ``version`` (default: the latest) of a workflow to a ring (``reason``:
+        why, recorded in the history)."""
+        body = {
+            "component_id": workflow_id,
+            "component_version": version,
+            "ring_id": ring_id,
+            "reason": reason,
+        }
         return (
             yield from self._deploy(
                 body,

@@ -41,7 +41,8 @@ class Ring(Model):
 
 
 class DeploymentEvent(Model):
-    """One step in a ring's history: which version arrived there, how, and when."""
+    """One step in a ring's history: which version arrived there, how, when, who did it
+    (``by``: a user id, or ``"local console"``) and why (``reason``, when one was given)."""
 
     action: str
     component_version: int
@@ -51,6 +52,8 @@ class DeploymentEvent(Model):
     component_type: str = ""
     component_id: str = ""
     from_version: int | None = None
+    by: str | None = None
+    reason: str | None = None
 
 
 class Deployment(Model):

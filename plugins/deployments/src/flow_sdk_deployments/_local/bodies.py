@@ -8,8 +8,10 @@ import msgspec
 from flow_sdk_local import ComponentTypeName, component_type_name
 
 __all__ = [
+    "MAX_REASON_LENGTH",
     "BackupCreate",
     "ComponentDeploymentCreate",
+    "DeploymentAction",
     "DeploymentCreate",
     "RingCreate",
     "RingUpdate",
@@ -21,6 +23,19 @@ Order = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 Percent = Annotated[int, msgspec.Meta(ge=0, le=100)]
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 PositiveVersion = Annotated[int, msgspec.Meta(ge=1)]
+MAX_REASON_LENGTH = 500
+Reason = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=MAX_REASON_LENGTH,
+        # No C0 or C1 control character (flow_sdk_local.NO_CONTROLS), ended by (?![\s\S])
+        # and not $, which in Python also matches before a final newline.
+        pattern=r"^[^\x00-\x1f\x7f-\x9f]*(?![\s\S])",
+        description="why, recorded in the deployment's history: free text without control "
+        "characters (no tab or newline)",
+    ),
+]
 
 
 class RingCreate(msgspec.Struct, kw_only=True):
@@ -52,6 +67,13 @@ class DeploymentCreate(msgspec.Struct, kw_only=True):
     ring_id: Id
     component_type: Id | None = None
     component_version: PositiveVersion | None = None
+    reason: Reason | None = None
+
+
+class DeploymentAction(msgspec.Struct, kw_only=True):
+    """The optional body of ``…/promote`` and ``…/rollback`` (an empty body is ``{}``)."""
+
+    reason: Reason | None = None
 
 
 _REFERENCES = (
@@ -70,6 +92,7 @@ class ComponentDeploymentCreate(msgspec.Struct, kw_only=True):
         exclude=("workflow",), description="a registered type; workflows: workflow-deployments"
     )
     component_version: PositiveVersion | None = None
+    reason: Reason | None = None
 
 
 class WorkflowDeploymentCreate(msgspec.Struct, kw_only=True):
@@ -79,6 +102,7 @@ class WorkflowDeploymentCreate(msgspec.Struct, kw_only=True):
     ring_id: Id
     component_type: Literal["workflow"] | None = None
     component_version: PositiveVersion | None = None
+    reason: Reason | None = None
 
 
 class BackupCreate(msgspec.Struct, kw_only=True):

@@ -4,9 +4,10 @@ Imported inside the ``flow_sdk_local_console_panels`` hook only. For the chosen
 workspace it shows what runs where (the rings in their order, each with the
 deployments in it), every component or workflow deployment (paged, filtered by
 ring and status), and one deployment with its history as a table and a timeline.
-Its forms promote a deployment to the next ring and roll one back with the functions
-the ``…/promote`` and ``…/rollback`` routes call, so the console follows the API's
-rules (and its refusals) instead of restating them.
+Its forms promote a deployment to the next ring and roll one back (with a reason, if
+given) with the functions the ``…/promote`` and ``…/rollback`` routes call, so the
+console follows the API's rules (and its refusals) instead of restating them. The
+history records these as done by ``"local console"``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import html
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from flow_sdk_local import Document, HTTPError
 from flow_sdk_local.console import Markup, Span, View
 
 from ..models import DEPLOYMENT_STATUSES
+from .bodies import MAX_REASON_LENGTH, DeploymentAction
 from .catalog import load_component
 from .deployments import FLAVOURS, promote_deployment, rollback_deployment
 from .kinds import RING_KIND
@@ -38,6 +41,8 @@ PER_RING = 10
 MAX_RINGS = 1000
 """The rings read from a workspace (the routes read them all to order them; so do we)."""
 TIMELINE_EVENTS = 20
+BY = "local console"
+"""Who the history says acted, for what this panel does."""
 _HINTS = {
     "last_ring": "Add a ring after it to promote further.",
     "deployment_not_active": "Reload this page once it is active.",
@@ -296,7 +301,7 @@ def _actions(view: View, doc: Any, target: Any, stack: list[int]) -> str:
         rollback = view.form(
             '<label class="check"><input type="checkbox" name="confirm" value="rollback" '
             f'id="rollback-confirm" required>Put v{stack[-2]} back in place of '
-            f"v{stack[-1]}</label>",
+            f"v{stack[-1]}</label>" + view.field("reason", "Reason (optional)", size=40),
             f"Roll back to v{stack[-2]}",
             action="rollback",
             danger=True,
@@ -348,21 +353,19 @@ def _history(view: View, doc: Any) -> str:
             words.get(event["action"], event["action"]),
             f"v{event['from_version']}" if event.get("from_version") is not None else "",
             f"v{event['component_version']}",
+            event.get("by") or "",
+            event.get("reason") or "",
         )
         for event in newest
     ]
     table = view.table(
         "History",
-        ("When", "What", "From version", "To version"),
+        ("When", "What", "From version", "To version", "By", "Reason"),
         rows,
         str(start + PAGE) if more else "",
         empty="No event recorded.",
     )
-    note = (
-        '<p class="muted">The platform records when and how each version arrived, '
-        "not who sent it or why.</p>"
-    )
-    return view.section(table, note) + view.section(_timeline(view, doc, events))
+    return view.section(table) + view.section(_timeline(view, doc, events))
 
 
 def _timeline(view: View, doc: Any, events: list[dict[str, Any]]) -> str:
@@ -403,7 +406,7 @@ def act(view: View, form: dict[str, str]) -> str:
     if verb == "rollback" and form.get("confirm") != "rollback":
         raise ValueError("Tick the box to confirm the rollback: it changes what the ring runs.")
     flavour, doc = found
-    result = _call(view, flavour, doc.id, verb)
+    result = _call(view, flavour, doc.id, verb, _reason(form))
     version, status = result.data["component_version"], result.data["status"]
     if verb == "promote":
         ring = _ring_name({r.id: r for r in _rings(view)}, result.data["ring_id"])
@@ -414,16 +417,31 @@ def act(view: View, form: dict[str, str]) -> str:
     return f"Rolled back deployment {doc.id} to v{version}: it is {status}."
 
 
-def _call(view: View, flavour: str, deployment_id: str, verb: str) -> Document:
+def _reason(form: dict[str, str]) -> str | None:
+    """The form's reason (None when left empty), checked as the API checks it."""
+    reason = form.get("reason", "")
+    if not reason:
+        return None
+    try:
+        return msgspec.convert({"reason": reason}, DeploymentAction).reason
+    except msgspec.ValidationError:
+        raise ValueError(
+            f"The reason must be at most {MAX_REASON_LENGTH} characters, without control "
+            "characters such as tab or newline."
+        ) from None
+
+
+def _call(view: View, flavour: str, deployment_id: str, verb: str, reason: str | None) -> Document:
     """Promote or roll back with the API's own functions, in one transaction as the route
-    would; a refusal becomes a ``ValueError`` saying what to do."""
+    would, recorded as done by the local console; a refusal becomes a ``ValueError``
+    saying what to do."""
     kind, scope = FLAVOUR_OF[flavour], view.scope()
     app = view.console.app
     try:
         with view.store.transaction():
             if verb == "promote":
-                return promote_deployment(app, kind, scope, deployment_id)[0]
-            return rollback_deployment(app, kind, scope, deployment_id)
+                return promote_deployment(app, kind, scope, deployment_id, by=BY, reason=reason)[0]
+            return rollback_deployment(app, kind, scope, deployment_id, by=BY, reason=reason)
     except HTTPError as refused:
         detail = refused.detail
         text = (

@@ -27,7 +27,12 @@ from flow_sdk_local import (
 )
 
 from ..models import Deployment
-from .bodies import ComponentDeploymentCreate, DeploymentCreate, WorkflowDeploymentCreate
+from .bodies import (
+    ComponentDeploymentCreate,
+    DeploymentAction,
+    DeploymentCreate,
+    WorkflowDeploymentCreate,
+)
 from .catalog import check_type, load_component, version_numbers
 from .events import record_event
 from .kinds import COMPONENT_DEPLOYMENT_KIND, RING_KIND, WORKFLOW_DEPLOYMENT_KIND
@@ -85,10 +90,17 @@ def install(app: Any) -> None:
 
 
 def promote_deployment(
-    app: App, kind: str, scope: str, deployment_id: str
+    app: App,
+    kind: str,
+    scope: str,
+    deployment_id: str,
+    *,
+    by: str | None = None,
+    reason: str | None = None,
 ) -> tuple[Document, bool]:
     """Deploy the version of an active deployment to the next ring; (that ring's
-    deployment, whether it is new). A function, so the console promotes by the API's rules."""
+    deployment, whether it is new). A function, so the console promotes by the API's rules;
+    ``by`` (who) and ``reason`` (why) go into the history."""
     _settle_overdue(app, kind, scope)
     with app.platform.store.transaction() as tx:
         doc = _current(tx, kind, scope, deployment_id)
@@ -109,14 +121,25 @@ def promote_deployment(
             )
         component = (doc.data["component_type"], doc.data["component_id"])
         number = doc.data["component_version"]
-        new, created = _put_version(app, kind, tx, scope, component, target.id, number, "promote")
+        new, created = _put_version(
+            app, kind, tx, scope, component, target.id, number, "promote", by=by, reason=reason
+        )
     _schedule(app, kind, new)
     return new, created
 
 
-def rollback_deployment(app: App, kind: str, scope: str, deployment_id: str) -> Document:
+def rollback_deployment(
+    app: App,
+    kind: str,
+    scope: str,
+    deployment_id: str,
+    *,
+    by: str | None = None,
+    reason: str | None = None,
+) -> Document:
     """Put back the version that was in the deployment's ring before the current one; the
-    updated deployment. A function, so the console rolls back by the API's rules."""
+    updated deployment. A function, so the console rolls back by the API's rules; ``by``
+    (who) and ``reason`` (why) go into the history."""
     _settle_overdue(app, kind, scope)
     with app.platform.store.transaction() as tx:
         doc = _current(tx, kind, scope, deployment_id)
@@ -143,6 +166,8 @@ def rollback_deployment(app: App, kind: str, scope: str, deployment_id: str) -> 
             deployment=data,
             deployment_id=doc.id,
             from_version=dropped,
+            by=by,
+            reason=reason,
         )
         data["history"] = [*doc.data["history"], event]
         updated = tx.update(kind, scope, doc.id, data)
@@ -210,8 +235,12 @@ def _put_version(
     ring_id: str,
     number: int,
     action: str,
+    *,
+    by: str | None = None,
+    reason: str | None = None,
 ) -> tuple[Document, bool]:
-    """Deploy ``number`` into the ring's deployment of ``component``; (doc, created)."""
+    """Deploy ``number`` into the ring's deployment of ``component``; (doc, created).
+    ``by`` (who) and ``reason`` (why) go into the event it records."""
     ctype, cid = component
     found = tx.list(
         kind, scope, where={"component_type": ctype, "component_id": cid, "ring_id": ring_id}
@@ -230,6 +259,8 @@ def _put_version(
             deployment=data,
             deployment_id=doc.id,
             from_version=doc.data["component_version"],
+            by=by,
+            reason=reason,
         )
         data["history"] = [*doc.data["history"], event]
         updated = tx.update(kind, scope, doc.id, data)
@@ -244,7 +275,9 @@ def _put_version(
         **pending,
         "stack": [number],
     }
-    event = record_event(tx, scope, action=action, deployment=data, deployment_id=doc_id)
+    event = record_event(
+        tx, scope, action=action, deployment=data, deployment_id=doc_id, by=by, reason=reason
+    )
     data["history"] = [event]
     return tx.insert(kind, scope, doc_id, data), True
 
@@ -257,7 +290,14 @@ def _install(app: Any, flavour: Flavour) -> None:
 
     def record_removal(request: Request, doc: Document) -> None:
         with request.store.transaction() as tx:
-            record_event(tx, doc.scope, action="remove", deployment=doc.data, deployment_id=doc.id)
+            record_event(
+                tx,
+                doc.scope,
+                action="remove",
+                deployment=doc.data,
+                deployment_id=doc.id,
+                by=request.user_id,
+            )
 
     resource = app.resource(
         flavour.path,
@@ -299,20 +339,39 @@ def _install(app: Any, flavour: Flavour) -> None:
                     f"its versions are {_span(numbers)}",
                 )
             doc, created = _put_version(
-                app, kind, tx, scope, (ctype, body.component_id), ring.id, number, "deploy"
+                app,
+                kind,
+                tx,
+                scope,
+                (ctype, body.component_id),
+                ring.id,
+                number,
+                "deploy",
+                by=request.user_id,
+                reason=body.reason,
             )
         _schedule(app, kind, doc)
         return answer(request, doc, created)
 
     def promote(request: Request) -> Response:
         """Deploy the same version to the next ring; answers with that ring's deployment."""
+        body: DeploymentAction = request.data
         scope = resource.scope_key(request)
-        return answer(request, *promote_deployment(app, kind, scope, request.params["id"]))
+        deployment_id = request.params["id"]
+        found = promote_deployment(
+            app, kind, scope, deployment_id, by=request.user_id, reason=body.reason
+        )
+        return answer(request, *found)
 
     def rollback(request: Request) -> Response:
         """Put back the version that was in this ring before the current one."""
+        body: DeploymentAction = request.data
         scope = resource.scope_key(request)
-        return answer(request, rollback_deployment(app, kind, scope, request.params["id"]), False)
+        deployment_id = request.params["id"]
+        doc = rollback_deployment(
+            app, kind, scope, deployment_id, by=request.user_id, reason=body.reason
+        )
+        return answer(request, doc, False)
 
     tags = ("deployments",)
     route = app.add_route(
@@ -330,10 +389,15 @@ def _install(app: Any, flavour: Flavour) -> None:
     route.documented_body = (
         WorkflowDeploymentCreate if flavour.workflow else ComponentDeploymentCreate
     )
-    app.add_route("POST", f"{resource.item_path}/promote", promote, response=Deployment, tags=tags)
-    app.add_route(
-        "POST", f"{resource.item_path}/rollback", rollback, response=Deployment, tags=tags
-    )
+    for verb, handler in (("promote", promote), ("rollback", rollback)):
+        app.add_route(
+            "POST",
+            f"{resource.item_path}/{verb}",
+            handler,
+            body=DeploymentAction,
+            response=Deployment,
+            tags=tags,
+        )
 
 
 def _span(numbers: list[int]) -> str:

@@ -21,8 +21,12 @@ def record_event(
     deployment: dict[str, Any],
     deployment_id: str,
     from_version: int | None = None,
+    by: str | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
-    """Store an event for ``deployment`` (its data) in its ring; the event as JSON."""
+    """Store an event for ``deployment`` (its data) in its ring; the event as JSON.
+
+    ``by`` is who acted (a user id, or ``"local console"``), ``reason`` why (if told)."""
     event = {
         "action": action,
         "ring_id": deployment["ring_id"],
@@ -32,6 +36,8 @@ def record_event(
         "component_version": deployment["component_version"],
         "from_version": from_version,
         "at": tx.now(),
+        "by": by,
+        "reason": reason,
     }
     tx.insert(RING_EVENT_KIND, scope, new_id("evt"), event)
     return event
