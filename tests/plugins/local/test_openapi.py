@@ -89,3 +89,30 @@ def test_committed_document_is_current():
         f"docs/openapi.json` and commit it.\n  paths changed: {changed_paths[:20]}\n"
         f"  schemas changed: {changed_schemas[:20]}"
     )
+
+
+def test_a_body_is_required_exactly_where_a_request_needs_one(local_platform) -> None:
+    """An operation whose body may be left out takes no body at all (read as ``{}``); one
+    that needs a body refuses a request without one, naming it."""
+    document = json.loads(COMMITTED.read_text())
+    http = local_platform.http()
+    values = {"org_id": "org_dev", "workspace_id": "ws_dev", "component_type": "agent"}
+    optional = required = 0
+    for path, operations in document["paths"].items():
+        url = path
+        for name in [p.strip("{}") for p in path.split("/") if p.startswith("{")]:
+            url = url.replace(f"{{{name}}}", values.get(name, "nothing_here"))
+        for method, operation in operations.items():
+            body = operation.get("requestBody")
+            if body is None or "application/json" not in body["content"]:
+                continue
+            answer = http.request(method.upper(), url)
+            said = answer.text
+            if body["required"]:
+                required += 1
+                assert answer.status_code in (404, 422), (method, path, said)
+            else:
+                optional += 1
+                assert answer.status_code not in (415, 422), (method, path, said)
+    assert optional >= 20
+    assert required >= 20

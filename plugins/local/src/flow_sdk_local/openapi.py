@@ -180,6 +180,15 @@ def _body_type(route: Route) -> Any:
     return route.documented_body if route.documented_body is not None else route.body
 
 
+def _body_required(route: Route) -> bool:
+    """Whether a request must carry a body: not when every field of it may be left out
+    (an empty body is read as ``{}``)."""
+    body = route.body
+    if isinstance(body, type) and issubclass(body, msgspec.Struct):
+        return any(field.required for field in msgspec.structs.fields(body))
+    return True
+
+
 def _component_type_enums(node: Any, component_types: list[str]) -> None:
     """A string marked as a component type (``ComponentTypeName``) lists the registered ones."""
     if isinstance(node, dict):
@@ -314,7 +323,7 @@ def build_document(app: App) -> dict[str, Any]:
             operation["security"] = []
         if route.body is not None:
             operation["requestBody"] = {
-                "required": True,
+                "required": _body_required(route),
                 "content": {"application/json": {"schema": schema_for(_body_type(route))}},
             }
         elif route.raw_body:
