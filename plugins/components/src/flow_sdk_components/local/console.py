@@ -11,7 +11,10 @@ from __future__ import annotations
 import difflib
 import html
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flow_sdk_local.console import Console, View
 
 __all__ = ["DIFF_FIELDS", "field_diff", "install"]
 
@@ -55,41 +58,21 @@ def field_diff(field: str, old: Any, new: Any, old_label: str, new_label: str) -
     return "\n".join(out)
 
 
-def install(console: Any) -> None:
+def install(console: Console) -> None:
     """Add the "Components" panel to ``console``."""
 
     def types() -> list[str]:
         return sorted(console.platform.component_types)
 
-    def hidden(view: Any, **params: str) -> str:
-        values = {"org": view.org_id, "ws": view.workspace_id, **params}
-        return "".join(
-            f'<input type="hidden" name="{e(k)}" value="{e(v)}">' for k, v in values.items() if v
-        )
-
-    def get_form(
-        view: Any, label: str, fields: str, submit: str, button_id: str, **keep: str
-    ) -> str:
-        return (
-            f'<form method="get" class="inline" action="{e(view.url().split("?")[0])}" '
-            f'aria-label="{e(label)}">{hidden(view, **keep)}{fields}'
-            f'<button type="submit" id="{e(button_id)}">{e(submit)}</button></form>'
-        )
-
-    def type_selector(view: Any, chosen: str) -> str:
+    def type_selector(view: View, chosen: str) -> str:
         # a component's scope is org/ws/type
         counted = view.counts(KIND, view.scope())
         counts = {scope.rsplit("/", 1)[-1]: n for scope, n in counted.items()}
-        options = "".join(
-            f'<option value="{e(t)}"{" selected" if t == chosen else ""}>'
-            f"{e(t)} ({counts.get(t, 0)})</option>"
-            for t in types()
-        )
-        select = f'<label>Type<select name="type" id="type">{options}</select></label>'
-        form = get_form(view, "Component type", select, "Show", "show-type")
-        return f"<section>{form}</section>"
+        options = [(t, f"{t} ({counts.get(t, 0)})") for t in types()]
+        select = view.select("type", "Type", options, chosen)
+        return view.section(view.get_form("Component type", select, "Show", button_id="show-type"))
 
-    def listing(view: Any, component_type: str) -> str:
+    def listing(view: View, component_type: str) -> str:
         scope = f"{view.scope()}/{component_type}"
         docs, cursor = view.page(KIND, scope)
         rows = [
@@ -105,22 +88,18 @@ def install(console: Any) -> None:
             f"{component_type} components",
             ("Name", "Id", "Version", "Updated"),
             rows,
+            cursor,
             empty=f"No {component_type} components in this workspace.",
         )
-        if cursor:
-            href = view.url(type=component_type, cursor=cursor)
-            table += f'<p class="pager"><a rel="next" href="{e(href)}">Next page →</a></p>'
-        return f"<section>{table}</section>"
+        return view.section(table)
 
-    def detail(view: Any, component_type: str, component_id: str) -> str:
+    def detail(view: View, component_type: str, component_id: str) -> str:
         scope = f"{view.scope()}/{component_type}"
         with view.store.transaction(write=False) as tx:
             doc = tx.get(KIND, scope, component_id)
             if doc is None:
-                return (
-                    '<section><p class="error" id="not-found">'
-                    f"No {e(component_type)} component {e(component_id)} in this workspace."
-                    "</p></section>"
+                return view.missing(
+                    f"No {component_type} component {component_id} in this workspace."
                 )
             history = tx.versions(KIND, scope, doc.id)[-VERSIONS_SHOWN:]
         data = doc.data
@@ -160,7 +139,7 @@ def install(console: Any) -> None:
         return out
 
     def compare(
-        view: Any, component_type: str, component_id: str, history: list[tuple[int, Any, str]]
+        view: View, component_type: str, component_id: str, history: list[tuple[int, Any, str]]
     ) -> str:
         versions = [v for v, _, _ in history]
         a_arg, b_arg = view.arg("a"), view.arg("b")
@@ -168,18 +147,13 @@ def install(console: Any) -> None:
         b = int(b_arg) if b_arg.isdigit() and int(b_arg) in versions else versions[-1]
 
         def select(name: str, label: str, chosen: int) -> str:
-            options = "".join(
-                f'<option value="{v}"{" selected" if v == chosen else ""}>{v}</option>'
-                for v in reversed(versions)
-            )
-            return f'<label>{e(label)}<select name="{name}" id="{name}">{options}</select></label>'
+            return view.select(name, label, [str(v) for v in reversed(versions)], str(chosen))
 
-        form = get_form(
-            view,
+        form = view.get_form(
             "Versions to compare",
             select("a", "From version", a) + select("b", "To version", b),
             "Compare",
-            "compare",
+            button_id="compare",
             type=component_type,
             id=component_id,
         )
@@ -199,11 +173,9 @@ def install(console: Any) -> None:
                 out += f'<h4>{e(field)}</h4><pre id="diff-{e(field)}"><code>{text}</code></pre>'
         return out + "</section>"
 
-    def render(view: Any) -> str:
+    def render(view: View) -> str:
         if not view.scope():
-            return (
-                "<section><p>Choose an org and a workspace to see their components.</p></section>"
-            )
+            return view.needs_workspace("components")
         known = types()
         if not known:
             return '<section><p class="muted">No component types are registered.</p></section>'
