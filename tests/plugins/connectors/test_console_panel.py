@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 from flow_sdk import CLIValidationError
 from flow_sdk_connectors._console import MASK, masked_dsn
+from flow_sdk_local.console import next_page
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,12 +19,6 @@ WS = "org=org_dev&ws=ws_dev"
 PASSWORD = "Pa55-word-never-shown"
 QUERY_PASSWORD = "Query-pass-9876"
 FIELD_PASSWORD = "Field-secret-1234"
-
-
-def _next(page: str) -> str:
-    found = re.search(r'rel="next" href="([^"]+)"', page)
-    assert found, page
-    return html.unescape(found.group(1))
 
 
 def _sqlite(sdk: Any, name: str, path: str = "app.db") -> Any:
@@ -45,7 +40,7 @@ def test_the_listing_shows_instances_and_pages(served_platform: Any) -> None:
     assert ">ready</span>" in cells[2]
     assert ">db 19</a>" in first.text
     assert ">db 20</a>" not in first.text
-    second = console.get(_next(first.text)).text
+    second = console.get(next_page(first.text)).text
     assert ">db 21</a>" in second
     assert ">db 00</a>" not in second
     assert "Choose an org and a workspace" in console.get("/console/connectors").text
@@ -139,8 +134,8 @@ def test_the_detail_shows_the_audit_newest_first_and_paged(served_platform: Any)
     assert ">applied</span>" in rows[1][2]
     assert rows[2][1] == "CREATE TABLE t20 (a integer);"
     assert [r[0] for r in rows] == sorted((r[0] for r in rows), reverse=True)
-    older = console.get(_next(page)).text
-    assert f"id={instance.id}" in _next(page)
+    older = console.get(next_page(page)).text
+    assert f"id={instance.id}" in next_page(page)
     older_sql = re.findall(r"<pre><code>(.*?)</code></pre>", older)
     assert older_sql == [f"CREATE TABLE t{i:02d} (a integer);" for i in (2, 1, 0)]
     assert 'rel="next"' not in older

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from flow_sdk_datasets._console import CELL_CHARS, cell, schema_summary
+from flow_sdk_local.console import next_page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,12 +21,6 @@ SCHEMA = [
     {"name": "name", "type": "string"},
     {"name": "tags", "type": "array"},
 ]
-
-
-def _next(page: str) -> str:
-    found = re.search(r'rel="next" href="([^"]+)"', page)
-    assert found, page
-    return html.unescape(found.group(1))
 
 
 def _cells(page: str, first: int) -> list[str]:
@@ -51,7 +46,7 @@ def test_the_listing_shows_count_schema_and_pages(served_platform: Any) -> None:
     assert "id integer*, name string, tags array" in row.group(1)
     assert ">extra 18</a>" in first.text
     assert ">extra 19</a>" not in first.text
-    second = console.get(_next(first.text)).text
+    second = console.get(next_page(first.text)).text
     assert ">extra 21</a>" in second
     assert ">people</a>" not in second
     assert "any JSON object" in second
@@ -116,7 +111,7 @@ def test_rows_page_by_keyset_and_stay_fast_at_200_000(served_platform: Any) -> N
     assert _cells(first, 1) == ["1", "first through the SDK", ""]
     assert _cells(first, 20) == ["20", "row 20", ""]
     assert "<td>21</td>" not in first
-    second = console.get(_next(first)).text
+    second = console.get(next_page(first)).text
     assert "<h2>Rows 21 to 40 of 200,000</h2>" in second
     assert 'id="first-page"' in second
     later = console.get(f"{url}&cursor=150000")

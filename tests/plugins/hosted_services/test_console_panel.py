@@ -10,18 +10,12 @@ import time
 from typing import Any
 
 from flow_sdk_hosted_services._console import status_of, what_changed
-from flow_sdk_local.console import csrf_token
+from flow_sdk_local.console import csrf_token, next_page
 from hosted_services_support import ECHO, GREET, GREET_V2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 ORG = "org=org_dev&ws=ws_dev"
-
-
-def _next(page: str) -> str:
-    found = re.search(r'rel="next" href="([^"]+)"', page)
-    assert found, page
-    return html.unescape(found.group(1))
 
 
 def test_the_panel_lists_the_orgs_services(served_platform: Any) -> None:
@@ -60,7 +54,7 @@ def test_the_list_is_paged(served_platform: Any) -> None:
     assert ">service 00</a>" in first
     assert ">service 19</a>" in first
     assert ">service 20</a>" not in first
-    second = console.get(_next(first)).text
+    second = console.get(next_page(first)).text
     assert ">service 22</a>" in second
     assert ">service 00</a>" not in second
     assert 'rel="next"' not in second
@@ -134,7 +128,7 @@ def test_the_versions_are_paged_newest_first(served_platform: Any) -> None:
 
     first = console.get(f"/console/services?{ORG}&id={service.id}").text
     assert shown(first) == [f"v{n}" for n in range(23, 3, -1)]
-    href = _next(first)
+    href = next_page(first)
     assert f"id={service.id}" in href
     second = console.get(href).text
     assert shown(second) == ["v3", "v2", "v1"]

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 import httpx
-from flow_sdk_local.console import csrf_token
+from flow_sdk_local.console import csrf_token, next_page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp.server.mcpserver import MCPServer
@@ -19,12 +19,6 @@ from mcp_servers_support import McpTestServer, build_paged_server, closed_port_u
 
 WS = "org=org_dev&ws=ws_dev"
 HOSTILE = "<script>alert(1)</script>"
-
-
-def _next(page: str) -> str:
-    found = re.search(r'rel="next" href="([^"]+)"', page)
-    assert found, page
-    return html.unescape(found.group(1))
 
 
 def _refresh(console: httpx.Client, secret: str, server_id: str, **form: str) -> httpx.Response:
@@ -68,7 +62,7 @@ def test_the_list_is_paged(served_platform: Any) -> None:
     assert ">server 00</a>" in first
     assert ">server 19</a>" in first
     assert ">server 20</a>" not in first
-    second = console.get(_next(first)).text
+    second = console.get(next_page(first)).text
     assert ">server 22</a>" in second
     assert ">server 00</a>" not in second
     assert 'rel="next"' not in second
@@ -112,7 +106,7 @@ def test_the_tools_are_paged(served_platform: Any) -> None:
     first = console.get(f"/console/mcp?{WS}&id={server.id}").text
     names = re.findall(r"<td>(tool_\d+)</td>", first)
     assert names == [f"tool_{n:03d}" for n in range(20)]
-    href = _next(first)
+    href = next_page(first)
     assert f"id={server.id}" in href
     second = console.get(href).text
     assert re.findall(r"<td>(tool_\d+)</td>", second) == [f"tool_{n:03d}" for n in range(20, 25)]

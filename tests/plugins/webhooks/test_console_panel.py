@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flow_sdk import CLIClient
-from flow_sdk_local.console import csrf_token
+from flow_sdk_local.console import csrf_token, next_page
 from flow_sdk_webhooks import SIGNATURE_HEADER, verify_signature
 from flow_sdk_webhooks.local._engine import RetrySchedule
 from flow_sdk_webhooks.local._routes import engine_of
@@ -39,12 +39,6 @@ def _get(console: Any, path: str) -> str:
     assert answer.status_code == 200, answer.text
     text: str = answer.text
     return text
-
-
-def _next(page: str) -> str:
-    found = re.search(r'rel="next" href="([^"]+)"', page)
-    assert found, page
-    return html.unescape(found.group(1))
 
 
 def _updated_delivery(client: CLIClient, receiver: Receiver, **create: Any) -> tuple[Any, Any]:
@@ -85,7 +79,7 @@ def test_the_list_is_paged(served_platform: Any) -> None:
     assert first.count("<tr><td>") == 20
     assert ">http://127.0.0.1:9/hook/00</a>" in first
     assert ">http://127.0.0.1:9/hook/22</a>" not in first
-    second = _get(console, _next(first))
+    second = _get(console, next_page(first))
     assert second.count("<tr><td>") == 3
     assert ">http://127.0.0.1:9/hook/22</a>" in second
     assert 'rel="next"' not in second
@@ -108,8 +102,8 @@ def test_a_webhook_lists_its_deliveries_newest_first_and_paged(
     shown = re.findall(r"delivery=(dlv_[0-9a-f]+)", first)
     assert shown == sent[::-1][:20]
     assert first.count("<td>ping</td>") == 20
-    second = _get(console, _next(first))
-    assert f"id={hook.id}" in _next(first)
+    second = _get(console, next_page(first))
+    assert f"id={hook.id}" in next_page(first)
     assert re.findall(r"delivery=(dlv_[0-9a-f]+)", second) == sent[::-1][20:]
     assert hook.secret not in second
 

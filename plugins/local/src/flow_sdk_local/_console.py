@@ -660,6 +660,16 @@ def _cell(value: Any) -> str:
     return e("" if value is None else str(value))
 
 
+_NEXT = re.compile(r'rel="next" href="([^"]+)"')
+
+
+def next_page(page: str) -> str:
+    """The "Next page →" link of a rendered console page, as a path to get; "" on the last
+    page. What a panel's test follows to check its paging."""
+    found = _NEXT.search(page)
+    return html.unescape(found.group(1)) if found else ""
+
+
 def link(href: str, text: str) -> Markup:
     """A link as a table cell."""
     return Markup(f'<a href="{e(href)}">{e(text)}</a>')

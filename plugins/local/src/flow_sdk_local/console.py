@@ -7,7 +7,7 @@ and interval charts); ``action(view, form)`` handles the panel's POSTs and
 returns the message to show, or raises ``ValueError`` with what to fix. Values
 are escaped unless wrapped in :class:`Markup` (as :func:`link` and
 ``View.badge`` do). Tests get in with :func:`login_link` (or ``COOKIE`` set to
-:func:`session_value`) and post with :func:`csrf_token`.
+:func:`session_value`), post with :func:`csrf_token` and page with :func:`next_page`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from ._console import (
     csrf_token,
     link,
     login_link,
+    next_page,
     session_value,
 )
 
@@ -43,5 +44,6 @@ __all__ = [
     "csrf_token",
     "link",
     "login_link",
+    "next_page",
     "session_value",
 ]
