@@ -271,3 +271,45 @@ def test_serve_on_port_0_picks_a_free_port_and_says_which(flow_config_dir: Path)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_console_with_nothing_served_says_how_to_serve(flow_config_dir: Path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = str(sock.getsockname()[1])  # nothing listens on it
+    code, out, err = flow("local", "console", "--port", port, "--no-open")
+    assert code == 1
+    assert f"no local platform is served at http://127.0.0.1:{port}" in err
+    assert f"flow local serve --port {port} --console" in err
+    assert "/console/login?" not in out + err  # no link that cannot work
+
+
+def test_serve_with_console_prints_a_link_once_serving(flow_config_dir: Path):
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from flow_sdk.cli import main; raise SystemExit(main())",
+            *("local", "serve", "--port", "0", "--console", "--no-open"),
+        ],
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        link = ""
+        deadline = time.monotonic() + 60
+        while not link and time.monotonic() < deadline:
+            line = server.stderr.readline()
+            assert line or server.poll() is None, "flow local serve exited"
+            link = next((w for w in line.split() if "/console/login?" in w), "")
+        assert link, "no console link"
+        with httpx.Client(timeout=10) as browser:
+            signed_in = browser.get(link, follow_redirects=True)
+            assert signed_in.status_code == 200, signed_in.text
+            assert "<title>Overview · Flow console</title>" in signed_in.text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -64,6 +66,12 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_PORT,
         help=f"TCP port (default {DEFAULT_PORT}; 0 picks any free one)",
     )
+    serve.add_argument(
+        "--console",
+        action="store_true",
+        help="once serving, print (and open) a one-time link into its web console",
+    )
+    serve.add_argument("--no-open", action="store_true", help="with --console: only print the link")
     serve.add_argument(
         "--max-body-bytes",
         type=int,
@@ -265,6 +273,9 @@ def run_serve(args: argparse.Namespace, ctx: Any) -> None:
         f"(/_local) needs the secret in {directory / ADMIN_SECRET_FILE} "
         f"in the X-Flow-Local-Admin header"
     )
+    if args.console:
+        base = f"http://127.0.0.1:{port}"
+        _when_serving(port, lambda: _console_link(ctx, base, no_open=args.no_open))
     try:
         serve(port, url=platform.url, max_body_bytes=args.max_body_bytes)
     except OSError as exc:  # taken between the check and the start
@@ -337,12 +348,27 @@ def run_reset(args: argparse.Namespace, ctx: Any) -> int | None:
 
 def run_console(args: argparse.Namespace, ctx: Any) -> None:
     """Print a one-time console link for the served platform; open it where a display is."""
+    import httpx
+
+    base = _served(args) or f"http://127.0.0.1:{args.port}"
+    try:
+        httpx.get(f"{base}/_local/health", timeout=5, trust_env=False)
+    except httpx.TransportError:
+        raise CLIClientError(
+            f"no local platform is served at {base}",
+            hint=f"start one with `flow local serve --port {args.port} --console` (it opens "
+            "the console once it is up), or pass --port N of the one you serve",
+        ) from None
+    _console_link(ctx, base, no_open=args.no_open)
+
+
+def _console_link(ctx: Any, base: str, *, no_open: bool) -> None:
+    """Print a one-time link into the console served at ``base``; open it where a display
+    is (unless ``no_open``)."""
     from ._console import LINK_SECONDS, login_link
     from ._platform import data_dir, read_admin_secret
 
-    base = _served(args) or f"http://127.0.0.1:{args.port}"
-    secret = read_admin_secret(data_dir(ctx.environ))
-    link = login_link(base, secret)
+    link = login_link(base, read_admin_secret(data_dir(ctx.environ)))
     ctx.output.message(
         f"open this link within {LINK_SECONDS / 60:g} minutes; it works once and keeps this "
         f"browser signed in to the console of `flow local serve`:\n{link}"
@@ -351,10 +377,30 @@ def run_console(args: argparse.Namespace, ctx: Any) -> None:
     display = sys.platform in ("darwin", "win32") or bool(
         environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
     )
-    if display and not args.no_open:
+    if display and not no_open:
         import webbrowser
 
         webbrowser.open(link)
+
+
+def _when_serving(port: int, then: Callable[[], None], timeout: float = 60.0) -> None:
+    """Call ``then`` in a background thread once 127.0.0.1:``port`` accepts connections."""
+    import socket
+    import threading
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            return
+        then()
+
+    threading.Thread(target=wait, name="flow-local-console-link", daemon=True).start()
 
 
 def run_approve(args: argparse.Namespace, ctx: Any) -> None:
