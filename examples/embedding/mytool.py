@@ -4,6 +4,7 @@
     python mytool.py flow local init          # the embedded local platform, profile "mytool"
     python mytool.py flow agents create --set name=triage
     python mytool.py flow agents list
+    source <(python mytool.py completion bash)  # completes mytool's commands and flow's
 
 mytool chooses what ``flow`` uses: its own profile (so it never disturbs the
 user's ``default`` one) and exactly two plugins (flow-sdk-local and
@@ -18,7 +19,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from flow_sdk.cli import CLISettings, is_flow_command, mount, run
+from flow_sdk.cli import CLISettings, host_completion_script, is_flow_command, mount, run
 
 PROFILE = "mytool"
 PLUGINS = ("local", "components")  # entry-point names (distribution names work too)
@@ -33,6 +34,12 @@ def build_parser(settings: CLISettings | None = None) -> argparse.ArgumentParser
     hello.add_argument("--name", default="world")
     hello.set_defaults(handler=say_hello)
 
+    completion = commands.add_parser(
+        "completion", help="print a completion script for mytool (its commands and flow's)"
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+    completion.set_defaults(handler=print_completion)
+
     mount(
         commands,
         "flow",
@@ -44,6 +51,11 @@ def build_parser(settings: CLISettings | None = None) -> argparse.ArgumentParser
 
 def say_hello(args: argparse.Namespace) -> int:
     print(f"hello, {args.name}")  # mytool is the program: it prints; the SDK never does
+    return 0
+
+
+def print_completion(args: argparse.Namespace) -> int:
+    print(host_completion_script(args.shell, build_parser()), end="")
     return 0
 
 

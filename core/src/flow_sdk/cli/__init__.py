@@ -21,6 +21,8 @@ Mounting the whole tree into another argparse program (``mytool flow agents list
 plugin allow/deny lists, streams); ``build_parser(settings)`` gives a
 stand-alone parser for ``run``. Command groups load lazily on whichever parser
 runs them, so a mounted tree costs nothing until ``mytool flow …`` is used.
+``mytool flow completion bash`` completes the mounted tree as ``mytool flow …``;
+``host_completion_script(shell, parser)`` completes the host's own commands too.
 
 Adding commands from a plugin (the hook ``flow_sdk_cli_commands``)::
 
@@ -58,6 +60,7 @@ from ._app import (
     mount,
     run,
 )
+from ._completion import host_completion_script
 from ._context import CLISettings, CommandContext, NotAuthenticatedError
 from ._output import Output, Progress, ProgressBar, Waiting
 from ._parser import Handler, UsageError, add_command
@@ -93,6 +96,7 @@ __all__ = [
     "add_resource_commands",
     "body_from_args",
     "build_parser",
+    "host_completion_script",
     "is_flow_command",
     "limited",
     "main",

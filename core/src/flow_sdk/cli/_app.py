@@ -22,6 +22,7 @@ from .._redact import redact_text
 from .._version import __version__
 from ._context import CLISettings, CommandContext
 from ._parser import (
+    APP_DEST,
     HANDLER_DEST,
     PARSER_DEST,
     FlowArgumentParser,
@@ -54,7 +55,6 @@ EXIT_USAGE = 2
 EXIT_AUTH = 4
 EXIT_INTERRUPTED = 130
 
-APP_DEST = "flow_app"
 logger = logging.getLogger("flow_sdk")
 
 _CORE_GROUPS: tuple[tuple[str, str, str], ...] = (

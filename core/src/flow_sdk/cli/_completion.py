@@ -16,9 +16,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ._context import CommandContext
-from ._parser import GLOBAL_OPTIONS, HANDLER_DEST, LazySubcommands, UsageError
+from ._parser import APP_DEST, GLOBAL_OPTIONS, HANDLER_DEST, LazySubcommands, UsageError
 
-__all__ = ["CommandNode", "command_tree", "completion_script", "register_completion"]
+__all__ = [
+    "CommandNode",
+    "command_tree",
+    "completion_script",
+    "host_completion_script",
+    "register_completion",
+]
 
 SHELLS = ("bash", "zsh", "fish")
 PROFILES = "@profiles"  # a kind of word asked of `flow` when completed
@@ -55,6 +61,9 @@ class CommandNode:
     commands: dict[str, CommandNode] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     arguments: list[str] = field(default_factory=list)
+    flow: bool = False
+    """Whether this is the top of a ``flow`` tree (``flow`` itself, or where a host
+    program mounted it)."""
 
     def walk(self) -> Iterator[CommandNode]:
         """This node and every node below it, depth first."""
@@ -95,6 +104,7 @@ def command_tree(
     """Every command under ``parser``, loading each lazy group (one that fails to
     load is kept as a word with no verbs, and reported to ``warn``)."""
     node = CommandNode(path, help, _options(parser), arguments=_arguments(parser))
+    node.flow = parser.get_default(APP_DEST) is not None
     for action in parser._actions:
         if not isinstance(action, argparse._SubParsersAction):
             continue
@@ -145,6 +155,8 @@ class _Tables:
     """The tree flattened into the lookups every script uses, keyed by command path
     (``"flow agents list"``) or path and option (``"flow datasets upload --format"``)."""
 
+    profiles: str = "flow completion --complete profiles"
+    """The command that prints the profile names (the ``flow`` tree's own)."""
     common: list[tuple[str, str]] = field(default_factory=list)
     """The options every command has (the global ones, and --help): said once."""
     common_valued: list[str] = field(default_factory=list)
@@ -160,8 +172,13 @@ COMMON = frozenset({*GLOBAL_OPTIONS, "-h", "--help"})
 
 
 def _tables(tree: CommandNode, prog: str) -> _Tables:
-    tables = _Tables()
-    common = [o for o in tree.options if set(o.strings) <= COMMON]
+    # Where the flow tree is: the top, or where a host program mounted it. Under a host,
+    # only --help is every command's; flow's global options are its commands' own.
+    top = next((node for node in tree.walk() if node.flow), tree)
+    at = len(top.path)
+    shared = COMMON if at == 0 else frozenset({"-h", "--help"})
+    tables = _Tables(profiles=" ".join((prog, *top.path, "completion --complete profiles")))
+    common = [o for o in tree.options if set(o.strings) <= shared]
     tables.common = [(s, _one_line(o.help)) for o in common for s in o.strings]
     tables.common_valued = [s for o in common if o.takes_value for s in o.strings]
     for node in tree.walk():
@@ -172,7 +189,7 @@ def _tables(tree: CommandNode, prog: str) -> _Tables:
             tables.helps[key] = [(n, _one_line(c.help)) for n, c in node.commands.items()] + [
                 (alias, _one_line(node.commands[verb].help)) for alias, verb in node.aliases.items()
             ]
-        own = [o for o in node.options if not set(o.strings) <= COMMON]
+        own = [o for o in node.options if not set(o.strings) <= shared]
         tables.options[key] = [(s, _one_line(o.help)) for o in own for s in o.strings]
         tables.valued[key] = [s for o in own if o.takes_value for s in o.strings]
         for option in node.options:
@@ -180,9 +197,10 @@ def _tables(tree: CommandNode, prog: str) -> _Tables:
                 for string in option.strings:
                     tables.choices[f"{key} {string}"] = option.choices
         arguments = node.arguments
-        if node.path == ("help",):
-            arguments = list(tree.commands)
-        elif node.path == ("profiles", "use"):
+        within = node.path[at:] if node.path[:at] == top.path else None
+        if within == ("help",):
+            arguments = list(top.commands)
+        elif within == ("profiles", "use"):
             arguments = [PROFILES]
         if arguments:
             tables.arguments[key] = arguments
@@ -210,7 +228,7 @@ def _bash(tables: _Tables, prog: str) -> str:
         + f"""
 {fn}_words() {{
     case "$1" in
-        {PROFILES}) command {prog} completion --complete profiles 2>/dev/null ;;
+        {PROFILES}) command {tables.profiles} 2>/dev/null ;;
         *) printf '%s\\n' $1 ;;
     esac
 }}
@@ -281,7 +299,7 @@ def _zsh(tables: _Tables, prog: str) -> str:
         + f"""
 {fn}_words() {{
     case $1 in
-        {PROFILES}) command {prog} completion --complete profiles 2>/dev/null ;;
+        {PROFILES}) command {tables.profiles} 2>/dev/null ;;
         *) print -rl -- ${{=1}} ;;
     esac
 }}
@@ -371,7 +389,7 @@ def _fish(tables: _Tables, prog: str) -> str:
         + f"""function {fn}_words
     switch $argv[1]
         case {PROFILES}
-            command {prog} completion --complete profiles 2>/dev/null
+            command {tables.profiles} 2>/dev/null
         case '*'
             printf '%s\\n' $argv
     end
@@ -475,8 +493,20 @@ def run_completion(args: argparse.Namespace, ctx: CommandContext) -> None:
             hint=f"e.g. source <({ctx.settings.prog} completion bash); "
             f"`{ctx.settings.prog} completion --help` says how to install it",
         )
-    app = ctx.app
+    # Mounted in a host program ("mytool flow"), the script is mytool's, for its flow tree.
+    program, *mounted = ctx.settings.prog.split()
     root = argparse.ArgumentParser(prog=ctx.settings.prog, add_help=True)
-    app.configure(root)
-    tree = command_tree(root, warn=ctx.output.warning)
-    ctx.output.stdout.write(completion_script(args.shell, tree, ctx.settings.prog))
+    ctx.app.configure(root)
+    tree = command_tree(root, tuple(mounted), warn=ctx.output.warning)
+    for depth in range(len(mounted), 0, -1):
+        tree = CommandNode(tuple(mounted[: depth - 1]), "", commands={mounted[depth - 1]: tree})
+    ctx.output.stdout.write(completion_script(args.shell, tree, program))
+
+
+def host_completion_script(shell: str, parser: argparse.ArgumentParser) -> str:
+    """The completion script for ``shell`` (bash, zsh or fish) of a host program's whole
+    parser, its own commands and the ``flow`` tree it mounted with ``mount`` alike: what
+    the host's own ``completion`` command prints."""
+    if shell not in SHELLS:
+        raise ValueError(f"no completion for {shell!r}; choose from {', '.join(SHELLS)}")
+    return completion_script(shell, command_tree(parser), parser.prog)

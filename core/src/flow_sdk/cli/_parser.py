@@ -41,6 +41,8 @@ Handler = Callable[[argparse.Namespace, "CommandContext"], "int | None"]
 """A command: gets the parsed arguments and the context; returns an exit code or None (0)."""
 
 HANDLER_DEST = "flow_handler"
+APP_DEST = "flow_app"
+"""Where a ``flow`` tree's parser (the top one, or one mounted in a host) keeps its app."""
 PARSER_DEST = "flow_parser"
 """Where the parsed arguments keep the parser of the command that was chosen."""
 
