@@ -47,6 +47,8 @@ The full guide is core/CLI-PLUGINS.md. Exit codes: 0 ok, 1 error, 2 usage,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._app import (
     EXIT_AUTH,
     EXIT_ERROR,
@@ -60,7 +62,6 @@ from ._app import (
     mount,
     run,
 )
-from ._completion import host_completion_script
 from ._context import CLISettings, CommandContext, NotAuthenticatedError
 from ._output import Output, Progress, ProgressBar, Waiting
 from ._parser import Handler, UsageError, add_command
@@ -72,6 +73,9 @@ from ._resources import (
     limited,
     positive_int,
 )
+
+if TYPE_CHECKING:
+    from ._completion import host_completion_script
 
 __all__ = [
     "CORE_COMMANDS",
@@ -104,3 +108,12 @@ __all__ = [
     "positive_int",
     "run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Completion is imported when asked for: `flow` starts without it.
+    if name == "host_completion_script":
+        from ._completion import host_completion_script
+
+        return host_completion_script
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
