@@ -199,45 +199,29 @@ def _register_flavour(parser: argparse.ArgumentParser, namespace: str, workflow:
     _add_reason_option(create, "deploy")
     _add_wait_options(create)
 
-    def run_promote(args: argparse.Namespace, ctx: CommandContext) -> None:
-        waiting = Waiting(ctx)
-        if args.wait:
-            waiting.show(f"promoting deployment {args.id}")
-        deployment = ctx.namespace(namespace).promote(
-            args.id,
-            reason=args.reason,
-            wait=args.wait,
-            timeout_s=args.timeout,
-            on_progress=_progress(waiting) if args.wait else None,
-        )
-        finish(ctx, deployment, waiting)
+    def add_move(verb: str, doing: str, help: str, reason_for: str) -> None:
+        """``promote`` or ``rollback``: the same options, the same way of waiting."""
 
-    promote = add_command(
-        parser, "promote", run_promote, help="deploy the same version to the next ring"
-    )
-    promote.add_argument("id", metavar="ID")
-    _add_reason_option(promote, "promote")
-    _add_wait_options(promote)
+        def run(args: argparse.Namespace, ctx: CommandContext) -> None:
+            waiting = Waiting(ctx)
+            if args.wait:
+                waiting.show(f"{doing} deployment {args.id}")
+            deployment = getattr(ctx.namespace(namespace), verb)(
+                args.id,
+                reason=args.reason,
+                wait=args.wait,
+                timeout_s=args.timeout,
+                on_progress=_progress(waiting) if args.wait else None,
+            )
+            finish(ctx, deployment, waiting)
 
-    def run_rollback(args: argparse.Namespace, ctx: CommandContext) -> None:
-        waiting = Waiting(ctx)
-        if args.wait:
-            waiting.show(f"rolling back deployment {args.id}")
-        deployment = ctx.namespace(namespace).rollback(
-            args.id,
-            reason=args.reason,
-            wait=args.wait,
-            timeout_s=args.timeout,
-            on_progress=_progress(waiting) if args.wait else None,
-        )
-        finish(ctx, deployment, waiting)
+        command = add_command(parser, verb, run, help=help)
+        command.add_argument("id", metavar="ID")
+        _add_reason_option(command, reason_for)
+        _add_wait_options(command)
 
-    rollback = add_command(
-        parser, "rollback", run_rollback, help="put back the ring's previous version"
-    )
-    rollback.add_argument("id", metavar="ID")
-    _add_reason_option(rollback, "roll back")
-    _add_wait_options(rollback)
+    add_move("promote", "promoting", "deploy the same version to the next ring", "promote")
+    add_move("rollback", "rolling back", "put back the ring's previous version", "roll back")
 
     def run_wait(args: argparse.Namespace, ctx: CommandContext) -> None:
         waiting = Waiting(ctx)

@@ -154,14 +154,11 @@ class DeploymentsNamespace(ResourceNamespace[ModeT, Deployment]):
         returns once the new deployment is active. ``reason`` (1 to 500 characters,
         no control characters) goes into the history with who promoted.
         """
-        deployment = yield from send(
-            "POST",
-            self._item(deployment_id, "promote"),
-            json=_reason_body(reason),
-            idempotency_key=idempotency_key,
-            type=Deployment,
+        return (
+            yield from self._move(
+                "promote", deployment_id, wait, timeout_s, on_progress, idempotency_key, reason
+            )
         )
-        return (yield from self._maybe_wait(deployment, wait, timeout_s, on_progress))
 
     @endpoint
     def rollback(
@@ -180,9 +177,26 @@ class DeploymentsNamespace(ResourceNamespace[ModeT, Deployment]):
         ``reason`` (1 to 500 characters, no control characters) goes into the
         history with who rolled back.
         """
+        return (
+            yield from self._move(
+                "rollback", deployment_id, wait, timeout_s, on_progress, idempotency_key, reason
+            )
+        )
+
+    def _move(
+        self,
+        verb: str,
+        deployment_id: str,
+        wait: bool,
+        timeout_s: float,
+        on_progress: Progress | None,
+        idempotency_key: str | None,
+        reason: str | None,
+    ) -> Steps[Deployment]:
+        """``POST …/{id}/promote`` or ``…/rollback``, waited for when asked."""
         deployment = yield from send(
             "POST",
-            self._item(deployment_id, "rollback"),
+            self._item(deployment_id, verb),
             json=_reason_body(reason),
             idempotency_key=idempotency_key,
             type=Deployment,
