@@ -7,8 +7,8 @@ requests (routing, the console's cookie check, the queries, the HTML) as a
 browser sees them. In the same run, alternating rounds:
 
 - console: ``GET /console/…`` with the console cookie, for the overview, the
-  first and a later page of agents, an agent's detail, the dataset's first page
-  of rows and a page deep into it;
+  first and a later page of agents, an agent's detail, a search for one agent's
+  name among all of them, the dataset's first page of rows and a page deep into it;
 - raw: ``httpx.Client.get`` of the API's JSON for a page of agents and of rows
   (the platform's fastest answer for the same data), the yardstick.
 
@@ -142,6 +142,7 @@ def main() -> int:
             "agents, first page": agents,
             "agents, page 50": _next_page(console, agents, 49),
             "an agent's detail": f"{agents}&id=cmp_{args.components // 2:016x}",
+            "agents, a name searched": f"{agents}&q=AGENT-{args.components - 1:05d}",
             "dataset rows, first page": rows,
             "dataset rows, page 50": _next_page(console, rows, 49),
         }
@@ -154,6 +155,7 @@ def main() -> int:
             "agents, first page": "agents",
             "agents, page 50": "agents",
             "an agent's detail": "agents",
+            "agents, a name searched": "agents",
             "dataset rows, first page": "rows",
             "dataset rows, page 50": "rows",
         }

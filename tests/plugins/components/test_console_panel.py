@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from flow_sdk_components.local.console import field_diff
-from flow_sdk_local.console import COOKIE, login_link, session_value
+from flow_sdk_local.console import COOKIE, login_link, next_page, session_value
 
 WS = "org=org_dev&ws=ws_dev"
 
@@ -109,3 +109,23 @@ def test_an_unknown_component_is_said_so(served_platform: Any) -> None:
 def test_field_diff_is_empty_without_a_change() -> None:
     assert field_diff("spec", {"a": 1}, {"a": 1}, "v1", "v2") == ""
     assert "<ins>+b</ins>" in field_diff("name", "a", "b", "v1", "v2")
+
+
+def test_the_list_is_searched_by_name_and_the_search_kept_on_every_page(
+    served_platform: Any,
+) -> None:
+    sdk = served_platform.client()
+    for i in range(23):
+        sdk.agents.create(name=f"Support bot {i:02d}")
+    sdk.agents.create(name="triage")
+    console = served_platform.console()
+    first = console.get(f"/console/components?{WS}&type=agent&q=SUPPORT").text
+    assert 'value="SUPPORT"' in first  # the search stays in its field
+    assert ">Support bot 00</a>" in first
+    assert ">triage</a>" not in first
+    second = console.get(next_page(first)).text
+    assert ">Support bot 22</a>" in second
+    assert ">triage</a>" not in second
+    assert next_page(second) == ""
+    none = console.get(f"/console/components?{WS}&type=agent&q=%3Cnothing%3E").text
+    assert "No agent component&#x27;s name contains &#x27;&lt;nothing&gt;&#x27;." in none

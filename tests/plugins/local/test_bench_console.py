@@ -13,6 +13,7 @@ PAGES = (
     "agents, first page",
     "agents, page 50",
     "an agent's detail",
+    "agents, a name searched",
     "dataset rows, first page",
     "dataset rows, page 50",
 )

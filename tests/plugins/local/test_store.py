@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from flow_sdk_local import Migration, Store, StoreError, VersionConflict
 from flow_sdk_local._store import _CORE_SCHEMA, SCHEMA_VERSION
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def test_in_memory_stores_are_separate():
@@ -155,6 +157,29 @@ def test_list_filters_and_pages():
         page = tx.list("thing", "s", after=evens[0].seq, limit=2)
         assert [d.id for d in page] == ["t1", "t2"]
         assert len(tx.list("thing", None)) == 6
+
+
+TEXT = st.characters(blacklist_categories=("Cs", "Cc"))
+"""What a name can hold (the platform refuses control characters in names)."""
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    names=st.lists(st.text(TEXT, max_size=12), min_size=1, max_size=8),
+    needle=st.text(TEXT, max_size=4),
+)
+def test_list_finds_text_a_field_contains_in_any_case(names: list[str], needle: str) -> None:
+    store = Store()
+    with store.transaction() as tx:
+        for i, name in enumerate(names):
+            tx.insert("thing", "s", f"t{i}", {"name": name, "n": i})
+        tx.insert("thing", "s", "no-name", {"n": -1})  # no such field: never found
+        found = [d.id for d in tx.list("thing", "s", contains={"name": needle})]
+    fold = str.casefold
+    if not needle:  # no condition at all
+        assert found == [*(f"t{i}" for i in range(len(names))), "no-name"]
+    else:
+        assert found == [f"t{i}" for i, name in enumerate(names) if fold(needle) in fold(name)]
 
 
 def test_migrations_run_once_and_again_after_wipe(tmp_path: Path):

@@ -247,12 +247,15 @@ class Transaction:
         scope: str | None,
         *,
         where: Mapping[str, Any] | None = None,
+        contains: Mapping[str, str] | None = None,
         after: int = 0,
         limit: int | None = None,
     ) -> list[Document]:
         """Documents of ``kind`` (in ``scope`` unless None) in creation order.
 
         ``where`` maps top-level data fields to the values they must equal;
+        ``contains`` maps top-level text fields to text they must contain (in any case;
+        "" filters nothing);
         ``after`` is the ``seq`` of the last document already seen.
         """
         sql = [
@@ -266,6 +269,11 @@ class Transaction:
         for field_name, value in (where or {}).items():
             sql.append("AND json_extract(data, ?) = ?")
             params.extend([f'$."{field_name}"', value])
+        for field_name, text in (contains or {}).items():
+            if not text:
+                continue  # "" is in every text: no condition
+            sql.append("AND instr(casefold(json_extract(data, ?)), ?) > 0")
+            params.extend([f'$."{field_name}"', text.casefold()])
         sql.append("ORDER BY seq")
         if limit is not None:
             sql.append("LIMIT ?")
@@ -348,6 +356,8 @@ class Store:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise self._unreadable(exc) from None
+        # SQLite's lower() folds ASCII only; searches fold case as Python does
+        conn.create_function("casefold", 1, _casefold, deterministic=True)
         return conn
 
     def _unreadable(self, exc: Exception) -> StoreError:
@@ -481,3 +491,9 @@ def _split_sql(script: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
+
+
+def _casefold(value: str | float | None) -> str | float | None:
+    """SQL ``casefold(x)``: a text folded for caseless matching ("Straße" and "STRASSE"
+    alike); a number or NULL as it is."""
+    return value.casefold() if isinstance(value, str) else value

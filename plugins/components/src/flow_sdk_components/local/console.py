@@ -69,12 +69,17 @@ def install(console: Console) -> None:
         counted = view.counts(KIND, view.scope())
         counts = {scope.rsplit("/", 1)[-1]: n for scope, n in counted.items()}
         options = [(t, f"{t} ({counts.get(t, 0)})") for t in types()]
-        select = view.select("type", "Type", options, chosen)
-        return view.section(view.get_form("Component type", select, "Show", button_id="show-type"))
+        fields = view.select("type", "Type", options, chosen) + view.field(
+            "q", "Name contains", view.arg("q")
+        )
+        return view.section(
+            view.get_form("Components to list", fields, "Show", button_id="show-type")
+        )
 
     def listing(view: View, component_type: str) -> str:
         scope = f"{view.scope()}/{component_type}"
-        docs, cursor = view.page(KIND, scope)
+        wanted = view.arg("q").strip()
+        docs, cursor = view.page(KIND, scope, contains={"name": wanted} if wanted else None)
         rows = [
             (
                 view.link(view.url(type=component_type, id=d.id), d.data.get("name", d.id)),
@@ -89,7 +94,11 @@ def install(console: Console) -> None:
             ("Name", "Id", "Version", "Updated"),
             rows,
             cursor,
-            empty=f"No {component_type} components in this workspace.",
+            empty=(
+                f"No {component_type} component's name contains {wanted!r}."
+                if wanted
+                else f"No {component_type} components in this workspace."
+            ),
         )
         return view.section(table)
 

@@ -8,7 +8,7 @@ import html
 import json
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -61,12 +61,22 @@ class View:
         """The store scope of the chosen workspace (``org/ws``), "" when none."""
         return f"{self.org_id}/{self.workspace_id}" if self.org_id and self.workspace_id else ""
 
-    def page(self, kind: str, scope: str | None, size: int = PAGE_SIZE) -> tuple[list[Any], str]:
-        """One page of stored documents at ``?cursor``, and the next page's cursor ("")."""
+    def page(
+        self,
+        kind: str,
+        scope: str | None,
+        size: int = PAGE_SIZE,
+        *,
+        where: Mapping[str, Any] | None = None,
+        contains: Mapping[str, str] | None = None,
+    ) -> tuple[list[Any], str]:
+        """One page of stored documents at ``?cursor``, and the next page's cursor ("");
+        ``where`` and ``contains`` filter them as the store's ``list`` does (a field equal
+        to a value; a text field containing a text, in any case)."""
         cursor = self.arg("cursor")
         after = decode_cursor(cursor) if cursor else 0
         with self.store.transaction(write=False) as tx:
-            docs = tx.list(kind, scope, after=after, limit=size + 1)
+            docs = tx.list(kind, scope, where=where, contains=contains, after=after, limit=size + 1)
         more = len(docs) > size
         docs = docs[:size]
         return docs, encode_cursor(docs[-1].seq) if more and docs else ""
