@@ -26,3 +26,4 @@ step flow api GET "/api/v1/orgs/$ORG_ID/workspaces/$WORKSPACE_ID/components/agen
 elapsed=$(python -c "import time,sys; print(f'{time.time()-float(sys.argv[1]):.1f}')" "$started")
 printf '\nquickstart finished in %ss. To keep using this platform:\n' "$elapsed"
 printf '  export FLOW_CONFIG_DIR=%s FLOW_DATA_DIR=%s\n' "$FLOW_CONFIG_DIR" "$FLOW_DATA_DIR"
+printf 'and to look at what it made in the web console:\n  flow local serve --console\n'
