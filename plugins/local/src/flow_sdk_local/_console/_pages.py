@@ -44,7 +44,8 @@ overflow-wrap:anywhere}
 th{color:var(--muted);font-weight:600;overflow-wrap:normal}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
 dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
-form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
+form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin:0 0 .75rem}
+header form.inline{margin:0}
 label{display:flex;flex-direction:column;gap:.2rem;font-size:.9rem}
 label.check{flex-direction:row;align-items:center;gap:.5rem}
 select{max-width:100%}
