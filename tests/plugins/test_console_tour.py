@@ -3,7 +3,9 @@ everything (made through the SDK), every panel of the navigation opened in turn,
 link followed, each page checked for what a person needs (one h1, labelled fields, named
 charts, readable contrast in the light and the dark theme, no sideways scrolling on a
 phone), and a screenshot of each kept as a test artefact. With FLOW_CONSOLE_SHOT=1 it
-also rewrites the pictures of the docs (DOCS_SHOTS)."""
+also rewrites the pictures of the docs (DOCS_SHOTS). Then, in one visit, the actions a
+person takes there (approve a login, inject a fault, roll back, redeliver), each checked
+through the SDK."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from flow_sdk import CLIClient
+import httpx
+import pytest
+from flow_sdk import CLIClient, CLIServerError
 from flow_sdk_local.console import login_link
 
 from .local.browser_support import DevTools, browser, needs_chromium
@@ -232,3 +236,71 @@ def test_a_tour_of_every_panel(served_platform: Any, browser: DevTools, tmp_path
     # looking changed nothing
     assert sdk.agents.get(sdk.agents.list().to_list()[0].id).version == 2
     assert sdk.datasets.get(sdk.datasets.list().to_list()[0].id).row_count == 30
+
+
+def test_what_a_person_does_in_one_visit(
+    served_platform: Any, browser: DevTools, tmp_path: Path
+) -> None:
+    """Approve a login, inject a fault, roll back a deployment and redeliver a webhook,
+    each by clicking, and each checked through the SDK (or the platform's API)."""
+    sdk: CLIClient = served_platform.client()
+    agent = sdk.agents.create(name="support", spec={"model": "small"})
+    sdk.agents.update(agent.id, spec={"model": "large"})
+    ring = sdk.rings.create(name="canary", order=10, traffic_percent=5)
+    deploy = sdk.component_deployments.deploy
+    deployment = deploy("agent", agent.id, ring_id=ring.id, version=1, wait=True)
+    deploy("agent", agent.id, ring_id=ring.id, version=2, wait=True)
+    hook = sdk.webhooks.create(url="http://127.0.0.1:9/nobody", events=["ping.*"])
+    ping = sdk.webhooks.test(hook.id)
+    login = CLIClient.create_cli_login_request(served_platform.url)
+    console = f"{served_platform.url}/console"
+    ws = "org=org_dev&ws=ws_dev"
+    browser.open(login_link(served_platform.url, served_platform.admin_secret))
+
+    # approve the CLI login from the platform panel's list
+    browser.open(f"{console}/platform")
+    assert browser.text("#cli-logins code") == login["user_code"]
+    browser.click("#cli-logins a")
+    browser.evaluate("document.getElementById('confirm').click()")
+    browser.click("#approve")
+    browser.screenshot(tmp_path / "login-approved.png")
+    polled = httpx.get(
+        f"{served_platform.url}/api/v1/auth/cli-login-requests/{login['id']}", timeout=10
+    ).json()
+    assert polled["status"] == "approved"
+
+    # inject a 503 on one path, once
+    browser.open(f"{console}/platform")
+    browser.evaluate("document.getElementById('fault-prefix').value = '/api/v1/auth/me'")
+    browser.click("#inject")
+    assert browser.text("#notice") == "Injecting 503 faults on /api/v1/auth/me."
+    browser.screenshot(tmp_path / "fault-injected.png")
+    with pytest.raises(CLIServerError):
+        served_platform.client(max_retries=0).get_current_user()
+    assert sdk.get_current_user()["id"] == "usr_dev"  # once only
+
+    # roll the deployment back to v1, confirmed, with a reason
+    browser.open(f"{console}/deployments?{ws}&id={deployment.id}")
+    browser.evaluate("document.getElementById('rollback-confirm').checked = true")
+    browser.evaluate("document.getElementById('reason').value = 'v2 answers too long'")
+    browser.click("#rollback")
+    browser.screenshot(tmp_path / "rolled-back.png")
+    back = sdk.component_deployments.get(deployment.id)
+    assert back.component_version == 1
+    last = back.history[-1]
+    assert (last.action, last.by, last.reason) == (
+        "rollback",
+        "local console",
+        "v2 answers too long",
+    )
+
+    # redeliver the ping (its receiver is down: the new delivery is another try)
+    browser.open(f"{console}/webhooks?{ws}&id={hook.id}&delivery={ping.id}")
+    browser.click("#redeliver")
+    browser.screenshot(tmp_path / "redelivered.png")
+    newest, oldest = sdk.webhooks.deliveries(hook.id).to_list()
+    assert oldest.id == ping.id
+    assert newest.event_id == ping.event_id
+    assert browser.text("#notice").startswith(f"Queued delivery {newest.id}")
+    for name in ("login-approved", "fault-injected", "rolled-back", "redelivered"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000
