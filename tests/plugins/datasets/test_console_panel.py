@@ -78,6 +78,27 @@ def test_the_detail_shows_the_schema_and_rows(served_platform: Any) -> None:
     assert ">people</a>" in console.get(html.unescape(back.group(1))).text
 
 
+def test_go_to_a_row_then_page_on_from_there(served_platform: Any) -> None:
+    sdk = served_platform.client()
+    numbers = sdk.datasets.create(name="numbers", schema=[{"name": "n", "type": "integer"}])
+    sdk.datasets.append_rows(numbers.id, [{"n": i * 10} for i in range(1, 201)])
+    console = served_platform.console()
+    there = console.get(f"/console/datasets?{WS}&id={numbers.id}&row=150").text
+    assert "<h2>Rows 150 to 169 of 200</h2>" in there
+    assert _cells(there, 150) == ["1500"]
+    assert 'id="row" value="150"' in there  # the form says where it went
+    onwards = console.get(next_page(there)).text  # the next page leaves the jump behind
+    assert "<h2>Rows 170 to 189 of 200</h2>" in onwards
+    first = re.search(r'href="([^"]+)" id="first-page"', there)
+    assert first
+    assert "<h2>Rows 1 to 20 of 200</h2>" in console.get(html.unescape(first.group(1))).text
+    past = console.get(f"/console/datasets?{WS}&id={numbers.id}&row=999").text
+    assert "No more rows." in past
+    for nonsense in ("0", "-5", "abc", "9" * 40):
+        page = console.get(f"/console/datasets?{WS}&id={numbers.id}&row={nonsense}").text
+        assert "<h2>Rows 1 to 20 of 200</h2>" in page, nonsense
+
+
 def test_a_dataset_without_a_schema_shows_its_rows_keys(served_platform: Any) -> None:
     sdk = served_platform.client()
     loose = sdk.datasets.create(name="loose")

@@ -16,6 +16,7 @@ PAGES = (
     "agents, a name searched",
     "dataset rows, first page",
     "dataset rows, page 50",
+    "dataset rows, the last page",
 )
 
 

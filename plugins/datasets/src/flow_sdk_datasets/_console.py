@@ -160,9 +160,13 @@ def detail(view: View, dataset_id: str) -> str:
 
 
 def rows_table(view: View, dataset_id: str, names: list[str], count: int) -> str:
-    """A page of rows after the ``?cursor`` seq: a range scan on the primary key."""
-    cursor = view.arg("cursor")
-    after = int(cursor) if cursor.isdigit() and len(cursor) <= 18 else 0  # else: from the start
+    """A page of rows after the ``?cursor`` seq, or from row ``?row`` (the "Go to row"
+    form): a range scan on the primary key either way."""
+    cursor, row = view.arg("cursor"), view.arg("row")
+    if row.isdigit() and 0 < len(row) <= 18 and int(row) > 0:
+        after = int(row) - 1  # rows are numbered from 1 as they were appended
+    else:
+        after = int(cursor) if cursor.isdigit() and len(cursor) <= 18 else 0  # else: the start
     with view.store.transaction(write=False) as tx:
         found = tx.execute(
             "SELECT seq, data FROM dataset_rows WHERE dataset_id = ? AND seq > ? "
@@ -184,7 +188,10 @@ def rows_table(view: View, dataset_id: str, names: list[str], count: int) -> str
     out = view.table(caption, ("#", *shown), body, empty=empty)
     if len(names) > len(shown):
         out += f'<p class="muted">The first {len(shown)} of {len(names)} columns are shown.</p>'
+    jump = view.field("row", "Go to row", row, size=10, kind="number")
+    out += view.get_form("Go to a row", jump, "Go", button_id="go-to-row", id=dataset_id)
     if after:
-        out += f'<p class="pager"><a href="{e(view.here())}" id="first-page">First page</a></p>'
+        first = e(view.here(row=""))
+        out += f'<p class="pager"><a href="{first}" id="first-page">First page</a></p>'
     next_cursor = str(page[-1][0]) if len(found) > PAGE_SIZE else ""
-    return out + view.pager(next_cursor)
+    return out + view.pager(next_cursor, row="")

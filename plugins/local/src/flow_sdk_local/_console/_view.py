@@ -114,11 +114,12 @@ class View:
         out += f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         return out + self.pager(next_cursor)
 
-    def pager(self, next_cursor: str) -> str:
-        """The link to the next page ("" on the last): this page's URL, ``?cursor`` changed."""
+    def pager(self, next_cursor: str, **params: str) -> str:
+        """The link to the next page ("" on the last): this page's URL, ``?cursor`` changed
+        (and ``params`` too: an empty one drops a parameter that chose this page)."""
         if not next_cursor:
             return ""
-        href = e(self.here(cursor=next_cursor))
+        href = e(self.here(cursor=next_cursor, **params))
         return f'<p class="pager"><a rel="next" href="{href}">Next page →</a></p>'
 
     @staticmethod
