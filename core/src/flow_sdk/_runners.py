@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
@@ -30,6 +30,8 @@ __all__ = ["AsyncRunner", "RawResponse", "SyncRunner"]
 
 R = TypeVar("R")
 T = TypeVar("T")
+SafeT = TypeVar("SafeT", SafeClient, AsyncSafeClient)
+SleepT = TypeVar("SleepT")
 
 
 class RawResponse(Generic[R]):
@@ -142,10 +144,46 @@ def _drive(
                 error = exc
 
 
-class SyncRunner:
-    """Carries out steps with blocking I/O through a ``SafeClient``."""
+class _Runner(Generic[SafeT, SleepT]):
+    """What both runners hold (the safe client, how to sleep, the clock, whether results
+    come raw, per-call defaults) and how a changed copy of one is made."""
 
     __slots__ = ("_sleep", "clock", "defaults", "raw", "safe")
+
+    def __init__(
+        self,
+        safe: SafeT,
+        sleep: SleepT,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        raw: bool = False,
+        defaults: CallOptions | None = None,
+    ) -> None:
+        self.safe: SafeT = safe
+        self._sleep: SleepT = sleep
+        self.clock = clock
+        self.raw = raw
+        self.defaults = defaults
+
+    def _copy(self, **changes: Any) -> Self:
+        fields = {"clock": self.clock, "raw": self.raw, "defaults": self.defaults, **changes}
+        safe = fields.pop("safe", self.safe)
+        return type(self)(safe, self._sleep, **fields)
+
+    def with_raw(self, raw: bool = True) -> Self:
+        """The same runner, returning ``RawResponse`` objects (or not)."""
+        return self._copy(raw=raw)
+
+    def with_defaults(self, safe: SafeT, defaults: CallOptions) -> Self:
+        """A runner for ``client.with_options``: another safe client view, more defaults."""
+        merged = self.defaults.merged(defaults) if self.defaults else defaults
+        return self._copy(safe=safe, defaults=merged)
+
+
+class SyncRunner(_Runner[SafeClient, Callable[[float], None]]):
+    """Carries out steps with blocking I/O through a ``SafeClient``."""
+
+    __slots__ = ()
 
     def __init__(
         self,
@@ -156,25 +194,7 @@ class SyncRunner:
         raw: bool = False,
         defaults: CallOptions | None = None,
     ) -> None:
-        self.safe = safe
-        self._sleep = sleep
-        self.clock = clock
-        self.raw = raw
-        self.defaults = defaults
-
-    def _copy(self, **changes: Any) -> SyncRunner:
-        fields = {"clock": self.clock, "raw": self.raw, "defaults": self.defaults, **changes}
-        safe = fields.pop("safe", self.safe)
-        return SyncRunner(safe, self._sleep, **fields)
-
-    def with_raw(self, raw: bool = True) -> SyncRunner:
-        """The same runner, returning ``RawResponse`` objects (or not)."""
-        return self._copy(raw=raw)
-
-    def with_defaults(self, safe: SafeClient, defaults: CallOptions) -> SyncRunner:
-        """A runner for ``client.with_options``: another safe client view, more defaults."""
-        merged = self.defaults.merged(defaults) if self.defaults else defaults
-        return self._copy(safe=safe, defaults=merged)
+        super().__init__(safe, sleep, clock=clock, raw=raw, defaults=defaults)
 
     def _send(self, request: Request) -> httpx.Response:
         built, retryable = _built(self.safe.http, request)
@@ -206,10 +226,10 @@ class SyncRunner:
         )
 
 
-class AsyncRunner:
+class AsyncRunner(_Runner[AsyncSafeClient, Callable[[float], Awaitable[object]]]):
     """Carries out steps with ``await`` through an ``AsyncSafeClient``: nothing blocks the loop."""
 
-    __slots__ = ("_sleep", "clock", "defaults", "raw", "safe")
+    __slots__ = ()
 
     def __init__(
         self,
@@ -220,25 +240,7 @@ class AsyncRunner:
         raw: bool = False,
         defaults: CallOptions | None = None,
     ) -> None:
-        self.safe = safe
-        self._sleep = sleep or _asyncio_sleep
-        self.clock = clock
-        self.raw = raw
-        self.defaults = defaults
-
-    def _copy(self, **changes: Any) -> AsyncRunner:
-        fields = {"clock": self.clock, "raw": self.raw, "defaults": self.defaults, **changes}
-        safe = fields.pop("safe", self.safe)
-        return AsyncRunner(safe, self._sleep, **fields)
-
-    def with_raw(self, raw: bool = True) -> AsyncRunner:
-        """The same runner, returning ``RawResponse`` objects (or not)."""
-        return self._copy(raw=raw)
-
-    def with_defaults(self, safe: AsyncSafeClient, defaults: CallOptions) -> AsyncRunner:
-        """A runner for ``client.with_options``: another safe client view, more defaults."""
-        merged = self.defaults.merged(defaults) if self.defaults else defaults
-        return self._copy(safe=safe, defaults=merged)
+        super().__init__(safe, sleep or _asyncio_sleep, clock=clock, raw=raw, defaults=defaults)
 
     async def _send(self, request: Request) -> httpx.Response:
         built, retryable = _built(self.safe.http, request)
