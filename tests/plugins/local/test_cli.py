@@ -10,7 +10,10 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +24,39 @@ def flow(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), settings=CLISettings(stdout=out, stderr=err, stdin=io.StringIO()))
     return code, out.getvalue(), err.getvalue()
+
+
+@contextmanager
+def flow_process(*argv: str) -> Iterator[subprocess.Popen[str]]:
+    """`flow ARGV` as a process of its own (its stderr for the test to read), stopped at
+    the end: for `flow local serve`, which runs until stopped."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from flow_sdk.cli import main; raise SystemExit(main())", *argv],
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def healthy(server: subprocess.Popen[str], port: int) -> dict[str, Any]:
+    """The served platform's /_local/health once it answers (within a minute)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            answer: dict[str, Any] = httpx.get(
+                f"http://127.0.0.1:{port}/_local/health", timeout=2
+            ).json()
+            return answer
+        except httpx.TransportError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail(f"flow local serve did not start (exit code {server.poll()})")
+            time.sleep(0.1)
 
 
 def test_init_stores_and_selects_a_local_profile(flow_config_dir: Path):
@@ -147,31 +183,9 @@ def _free_port() -> int:
 def test_serve_answers_on_loopback_with_the_same_data(flow_config_dir: Path):
     assert flow("local", "init")[0] == 0
     port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from flow_sdk.cli import main; raise SystemExit(main())",
-            "local",
-            "serve",
-            "--port",
-            str(port),
-        ],
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/_local/health", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"flow local serve did not start: {server.stderr.read1()!r}")
-                time.sleep(0.1)
-        assert health.json()["database"].endswith("default.sqlite3")
+    with flow_process("local", "serve", "--port", str(port)) as server:
+        health = healthy(server, port)
+        assert health["database"].endswith("default.sqlite3")
         served = f"http://127.0.0.1:{port}"
         # The local profile's key belongs to local://default: not sent to another URL...
         code, out, err = flow("--platform-url", served, "orgs", "list", "--json")
@@ -187,9 +201,6 @@ def test_serve_answers_on_loopback_with_the_same_data(flow_config_dir: Path):
             del os.environ["FLOW_API_KEY"]
         assert code == 0, err
         assert [o["id"] for o in json.loads(out)] == ["org_dev"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_an_unreadable_database_is_explained(flow_config_dir: Path):
@@ -237,40 +248,13 @@ def test_serve_refuses_a_port_that_is_no_port(flow_config_dir: Path, port: str):
 
 
 def test_serve_on_port_0_picks_a_free_port_and_says_which(flow_config_dir: Path):
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from flow_sdk.cli import main; raise SystemExit(main())",
-            "local",
-            "serve",
-            "--port",
-            "0",
-        ],
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with flow_process("local", "serve", "--port", "0") as server:
         assert server.stderr is not None
         line = server.stderr.readline()
         assert "on http://127.0.0.1:" in line, line
         port = int(line.split("on http://127.0.0.1:", 1)[1].split(";", 1)[0])
         assert port > 0
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/_local/health", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("flow local serve --port 0 did not start")
-                time.sleep(0.1)
-        assert health.json()["status"] == "ok"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        assert healthy(server, port)["status"] == "ok"
 
 
 def test_console_with_nothing_served_says_how_to_serve(flow_config_dir: Path):
@@ -285,19 +269,7 @@ def test_console_with_nothing_served_says_how_to_serve(flow_config_dir: Path):
 
 
 def test_serve_with_console_prints_a_link_once_serving(flow_config_dir: Path):
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from flow_sdk.cli import main; raise SystemExit(main())",
-            *("local", "serve", "--port", "0", "--console", "--no-open"),
-        ],
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with flow_process("local", "serve", "--port", "0", "--console", "--no-open") as server:
         assert server.stderr is not None
         link = ""
         deadline = time.monotonic() + 60
@@ -310,6 +282,3 @@ def test_serve_with_console_prints_a_link_once_serving(flow_config_dir: Path):
             signed_in = browser.get(link, follow_redirects=True)
             assert signed_in.status_code == 200, signed_in.text
             assert "<title>Overview · Flow console</title>" in signed_in.text
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
