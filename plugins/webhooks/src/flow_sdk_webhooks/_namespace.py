@@ -121,14 +121,8 @@ class WebhooksNamespace(ResourceNamespace[ModeT, Webhook]):
         With ``wait=True``, waits until the delivery succeeded or gave up
         (see ``wait_for_delivery``).
         """
-        delivery = yield from send("POST", self._item(webhook_id, "test"), type=Delivery)
-        if wait:
-            return (
-                yield from type(self).wait_for_delivery.steps(
-                    self, webhook_id, delivery.id, timeout_s=timeout_s, on_progress=on_progress
-                )
-            )
-        return delivery
+        url = self._item(webhook_id, "test")
+        return (yield from self._queued(url, webhook_id, wait, timeout_s, on_progress))
 
     @paginated
     def deliveries(
@@ -163,6 +157,18 @@ class WebhooksNamespace(ResourceNamespace[ModeT, Webhook]):
         url = self._item(
             webhook_id, "deliveries", path_segment(delivery_id, "delivery_id"), "redeliver"
         )
+        return (yield from self._queued(url, webhook_id, wait, timeout_s, on_progress))
+
+    def _queued(
+        self,
+        url: str,
+        webhook_id: str,
+        wait: bool,
+        timeout_s: float,
+        on_progress: Progress | None,
+    ) -> Steps[Delivery]:
+        """POST what queues a delivery (a ping, a redelivery) and, with ``wait``, wait for
+        it as ``wait_for_delivery`` does."""
         delivery = yield from send("POST", url, type=Delivery)
         if wait:
             return (
