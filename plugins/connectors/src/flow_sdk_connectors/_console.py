@@ -232,7 +232,7 @@ def _statements(statements: list[dict[str, Any]]) -> Markup:
     text = "\n".join(f"{str(s.get('sql', '')).rstrip(';')};" for s in statements)
     if len(text) > SQL_CHARS:
         text = text[:SQL_CHARS] + "\n…"
-    return Markup(f"<pre><code>{e(text)}</code></pre>")
+    return Markup(View.code(text))
 
 
 def _outcome_with_error(status: str, error: str | None) -> Markup:

@@ -125,9 +125,9 @@ def install(console: Console) -> None:
                     ("Updated", doc.updated_at),
                 ],
             )
-            + "<h2>Spec</h2><pre><code>"
-            + e(_text("spec", data.get("spec")))
-            + "</code></pre></section>"
+            + "<h2>Spec</h2>"
+            + view.code(_text("spec", data.get("spec")))
+            + "</section>"
         )
         rows = [
             (
